@@ -1,0 +1,200 @@
+"""Build: tables -> checked -> RDF -> SHACL-validated -> written to the build folder.
+
+The build folder (``./build`` by default) holds generations; ``current`` is a symlink to
+the last good one, swapped atomically, so a failed or killed build leaves the previous
+output as it was and a reader never sees half a graph::
+
+    build/current -> gen-20260101T000000-1234/
+    build/graph.ttl -> current/graph.ttl      Turtle, data and ontology
+    build/graph.nt  -> current/graph.nt       N-Triples, for bulk loaders
+    build/gen-.../store/                      the embedded Oxigraph store
+    build/gen-.../manifest.json               fingerprint of the inputs, counts
+
+>>> import tempfile
+>>> from kg.paths import default_data_dir
+>>> result = build(default_data_dir(), Path(tempfile.mkdtemp()))
+>>> result.triples > 1000
+True
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import __version__, vocab
+from kg.errors import KgError
+from kg.mapping import row_index, to_ntriples
+from kg.paths import ontology_file, shapes_file
+from kg.tables import DataErrors, DataIssue, Tables, load_tables
+
+MANIFEST = "manifest.json"
+KEEP_GENERATIONS = 2  # the current one and the one before, for readers still on it
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    generation: Path
+    triples: int
+    fingerprint: str
+    warnings: list[DataIssue] = field(default_factory=list)
+    skipped: bool = False  # True when the build was up to date
+
+
+def data_files(data: Path) -> list[Path]:
+    """The input files a build depends on: the tables (or a workbook) and the ontology."""
+    data = Path(data)
+    tables = sorted(data.glob("*.csv")) if data.is_dir() else [data]
+    return [*tables, ontology_file(), shapes_file()]
+
+
+def fingerprint(data: Path) -> str:
+    """A hash of every input file's name and content, and of kg's version."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in data_files(data):
+        digest.update(path.name.encode() + b"\0")
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def current_generation(out: Path) -> Path | None:
+    """The folder of the last good build in ``out``, or None when there is none."""
+    link = Path(out) / "current"
+    if not link.is_symlink() and not link.is_dir():
+        return None
+    target = link.resolve()
+    return target if (target / MANIFEST).exists() else None
+
+
+def read_manifest(out: Path) -> dict | None:
+    generation = current_generation(out)
+    if generation is None:
+        return None
+    return json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+
+
+@contextmanager
+def build_lock(out: Path):
+    """One build at a time per build folder (a second waits for the first)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def check(data: Path, shacl: bool = True) -> tuple[Tables, list[str], list[DataIssue]]:
+    """Read, check, map and (optionally) SHACL-validate a dataset without writing anything.
+
+    Returns the tables, the N-Triples lines and the warnings; raises
+    :class:`~kg.tables.DataErrors` with every problem found."""
+    warnings: list[DataIssue] = []
+    tables = load_tables(data, warnings)
+    lines = to_ntriples(tables)
+    if shacl:
+        import rdflib
+
+        from kg.shacl import shacl_issues
+
+        graph = rdflib.Graph()
+        graph.parse(data="\n".join(lines) + "\n", format="nt")
+        issues = shacl_issues(graph, row_index(tables))
+        warnings.extend(i for i in issues if i.severity != "error")
+        if any(i.severity == "error" for i in issues):
+            raise DataErrors(issues + warnings)
+    return tables, lines, warnings
+
+
+def _write_generation(lines: list[str], target: Path) -> int:
+    """Write graph.nt, the store and graph.ttl into ``target``; return the triple count."""
+    target.mkdir(parents=True)
+    ontology = ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE)
+    with open(target / "graph.nt", "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines))
+        handle.write("\n")
+        handle.write(ox.serialize(ontology, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
+    store = ox.Store(str(target / "store"))
+    store.bulk_load(path=str(target / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    store.dump(str(target / "graph.ttl"), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
+               prefixes=vocab.PREFIXES)
+    triples = len(store)
+    del store
+    return triples
+
+
+def _swap_current(out: Path, generation: Path) -> None:
+    tmp_link = out / f".current-{os.getpid()}"
+    if tmp_link.is_symlink():
+        tmp_link.unlink()
+    tmp_link.symlink_to(generation.name)
+    os.replace(tmp_link, out / "current")
+    for name in ("graph.ttl", "graph.nt"):
+        link = out / name
+        if not link.is_symlink():
+            if link.exists():
+                link.unlink()
+            link.symlink_to(Path("current") / name)
+
+
+def _prune(out: Path, keep: Path) -> None:
+    generations = sorted(p for p in out.glob("gen-*") if p.is_dir())
+    old = [p for p in generations if p != keep][: max(0, len(generations) - KEEP_GENERATIONS)]
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
+    for path in out.glob(".tmp-*"):
+        shutil.rmtree(path, ignore_errors=True)  # left by a killed build
+
+
+def build(data: Path, out: Path, force: bool = False, shacl: bool = True) -> BuildResult:
+    """Build the graph of the dataset in ``data`` into the build folder ``out``.
+
+    Nothing in ``out`` changes unless the whole build succeeds. When the inputs are
+    unchanged since the current build, nothing is rebuilt unless ``force``."""
+    data, out = Path(data), Path(out)
+    if not data.exists():
+        raise KgError(f"data not found: {data}")
+    with build_lock(out):
+        stamp = fingerprint(data)
+        manifest = read_manifest(out)
+        if not force and manifest and manifest.get("fingerprint") == stamp:
+            generation = current_generation(out)
+            return BuildResult(out, generation, manifest["triples"], stamp, skipped=True)
+        tables, lines, warnings = check(data, shacl=shacl)
+        name = time.strftime("gen-%Y%m%dT%H%M%S") + f"-{time.time_ns() % 10**9:09d}-{os.getpid()}"
+        tmp = out / f".tmp-{name}"
+        try:
+            triples = _write_generation(lines, tmp)
+            counts = {name: len(frame) for name, frame in tables.items()}
+            (tmp / MANIFEST).write_text(json.dumps({
+                "fingerprint": stamp, "data": str(data.resolve()), "built_at": time.time(),
+                "kg_version": __version__, "triples": triples, "rows": counts,
+            }, indent=2), encoding="utf-8")
+            generation = out / name
+            os.replace(tmp, generation)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _swap_current(out, generation)
+        _prune(out, generation)
+        return BuildResult(out, generation, triples, stamp, warnings)
+
+
+def ensure_built(data: Path, out: Path) -> Path:
+    """The current generation of ``out``, built first when absent or older than ``data``."""
+    result = build(data, out)
+    return result.generation

@@ -1,0 +1,67 @@
+"""Commands on the dataset itself: build, validate, stats."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from kg.build import build as build_graph
+from kg.build import check
+from kg.cli.common import (data_dir, data_option, endpoint_option, handle_errors, out_option,
+                           output_option, print_issues, store_from)
+from kg.output import emit
+
+
+@click.command()
+@data_option
+@out_option
+@click.option("--force", is_flag=True, help="Rebuild even when the inputs are unchanged.")
+@handle_errors
+def build(data, out, force):
+    """Read the tables, check them, map them to RDF, validate with SHACL and write the
+    graph (Turtle, N-Triples and the embedded store) into the build folder. A failed build
+    leaves the previous build as it was."""
+    result = build_graph(data_dir(data), out, force=force)
+    print_issues(result.warnings)
+    state = "up to date" if result.skipped else "built"
+    click.echo(f"{state}: {result.triples} triples in {out}/graph.ttl, {out}/graph.nt and {result.generation}/store")
+
+
+@click.command()
+@data_option
+@handle_errors
+def validate(data):
+    """Check the tables and the graph they make, without writing anything. Every problem is
+    listed with its file, row, column and value; exit 1 if there is any."""
+    tables, lines, warnings = check(data_dir(data))
+    print_issues(warnings)
+    rows = sum(len(f) for f in tables.values())
+    click.echo(f"valid: {rows} rows in {len(tables)} tables, {len(lines)} data triples")
+
+
+@click.command()
+@data_option
+@out_option
+@endpoint_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@output_option
+@handle_errors
+def stats(data, out, endpoint, fmt, output):
+    """How many chains, products, flows, companies, projects and triples, and per chain."""
+    from kg.stats import chain_stats, totals
+
+    store = store_from(data, out, endpoint)
+    counts = totals(store)
+    per_chain = chain_stats(store)
+    if fmt == "json":
+        records = {"totals": counts, "chains": json.loads(per_chain.to_json(orient="records", force_ascii=False))}
+        emit(per_chain, "json", output, records=records)  # type: ignore[arg-type]
+        return
+    if fmt == "table" and not output:
+        click.echo("  ".join(f"{k}={v}" for k, v in counts.items()))
+        click.echo()
+    emit(per_chain, fmt, output)
+
+
+COMMANDS = [build, validate, stats]

@@ -1,0 +1,65 @@
+"""The fixed vocabulary and namespaces: the interface other tools rely on.
+
+Chain ids, project statuses, product statuses and gap types are fixed by the design; the
+IRIs of the ontology's terms and of the data's resources are built here and nowhere else.
+"""
+
+from __future__ import annotations
+
+ONTOLOGY_NS = "https://w3id.org/kg-chain/ontology#"
+DATA_NS = "https://w3id.org/kg-chain/id/"
+
+CHAIN_IDS = ("salt", "coal", "fine", "fluorine", "new-energy", "agri", "tourism")
+CORE_CHAINS = CHAIN_IDS[:5]
+
+# Ordered: a project moves left to right.
+PROJECT_STATUSES = ("reserve", "signed", "approved", "under_construction", "operating")
+PRODUCT_STATUSES = ("present", "planned", "missing")
+GAP_TYPES = ("missing", "weak", "upstream_break", "downstream_break")
+SEGMENTS = ("upstream", "midstream", "downstream")
+PRODUCT_KINDS = ("raw_material", "intermediate", "end_product", "service", "energy")
+LOCATIONS = ("zone", "external")
+CHAIN_KINDS = ("core", "extension")
+SOURCE_KINDS = ("article", "general_knowledge", "user")
+INDICATOR_KINDS = ("result", "plan", "target")
+ASSET_KINDS = ("brand", "place", "event", "facility", "route", "campaign", "goal")
+
+# One path segment per resource type: .../id/product/methionine
+RESOURCE_TYPES = (
+    "chain", "product", "flow", "company", "production", "project", "output",
+    "indicator", "target", "asset", "source", "park",
+)
+
+PREFIXES: dict[str, str] = {
+    "kg": ONTOLOGY_NS,
+    **{t: f"{DATA_NS}{t}/" for t in RESOURCE_TYPES},
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "schema": "https://schema.org/",
+}
+
+
+def term(name: str) -> str:
+    """IRI of an ontology term, e.g. ``term("Product")``."""
+    return ONTOLOGY_NS + name
+
+
+def resource(kind: str, local_id: str) -> str:
+    """IRI of a data resource, e.g. ``resource("product", "methionine")``."""
+    return f"{DATA_NS}{kind}/{local_id}"
+
+
+def local_id(iri: str) -> str:
+    """The last path segment of a data IRI: ``.../product/methionine`` -> ``methionine``."""
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def sparql_prefixes() -> str:
+    """PREFIX lines for every namespace above, to put before a user's query."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
