@@ -168,7 +168,8 @@ def read_raw_tables(data: Path, issues: list[DataIssue]) -> Tables:
         elif table.required_file:
             issues.append(DataIssue(table.file, None, None, None, f"required file is missing from {data}"))
         if frame is None:
-            frame = pd.DataFrame({ROW: pd.Series(dtype=int), **{c.name: pd.Series(dtype=object) for c in table.columns}})
+            columns = {c.name: pd.Series(dtype=object) for c in table.columns}
+            frame = pd.DataFrame({ROW: pd.Series(dtype=int), **columns})
         tables[name] = frame
     return tables
 

@@ -37,7 +37,7 @@ def test_every_kg_term_in_the_built_graph_is_declared(shipped_build):
     graph = rdflib.Graph().parse(shipped_build / "graph.nt", format="nt")
     declared = declared_terms(ontology())
     used = set()
-    for s, p, o in graph:
+    for _s, p, o in graph:
         if str(p).startswith(vocab.ONTOLOGY_NS):
             used.add(p)
         if p == RDF.type and str(o).startswith(vocab.ONTOLOGY_NS):

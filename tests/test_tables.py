@@ -57,7 +57,8 @@ def test_value_outside_vocabulary(mini):
 def test_non_numeric_or_negative_amount(mini, amount):
     rewrite(mini / "projects.csv", "1200000000", amount)
     errors = errors_of(mini)
-    assert any(e.startswith(f"projects.csv, row 2, column 'investment_cny': '{amount}': expected a number") for e in errors)
+    expected = f"projects.csv, row 2, column 'investment_cny': '{amount}': expected a number"
+    assert any(e.startswith(expected) for e in errors)
 
 
 def test_empty_file(mini):

@@ -8,8 +8,16 @@ import click
 
 from kg.build import build as build_graph
 from kg.build import check
-from kg.cli.common import (data_dir, data_option, endpoint_option, handle_errors, out_option,
-                           output_option, print_issues, store_from)
+from kg.cli.common import (
+    data_dir,
+    data_option,
+    endpoint_option,
+    handle_errors,
+    out_option,
+    output_option,
+    print_issues,
+    store_from,
+)
 from kg.output import emit
 
 
