@@ -58,10 +58,16 @@ def data_files(data: Path) -> list[Path]:
     return [*tables, ontology_file(), shapes_file()]
 
 
+# The code that decides what the graph holds: a change to it makes old builds stale.
+GRAPH_CODE = ("build.py", "mapping.py", "schema.py", "tables.py", "vocab.py")
+
+
 def fingerprint(data: Path) -> str:
-    """A hash of every input file's name and content, and of kg's version."""
+    """A hash of every input file's name and content, of the code that maps them, and of
+    kg's version."""
     digest = hashlib.sha256(__version__.encode())
-    for path in data_files(data):
+    code = [Path(__file__).with_name(name) for name in GRAPH_CODE]
+    for path in [*data_files(data), *code]:
         digest.update(path.name.encode() + b"\0")
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):

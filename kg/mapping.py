@@ -128,7 +128,9 @@ def _link_labels(frame: pd.DataFrame, left: str, right: str, labels: Tables, sep
 def product_status(tables: Tables) -> pd.Series:
     """Derived status of each product in the zone, indexed by product id.
 
-    ``present``: a company in the zone makes it, or an operating project does;
+    ``present``: a company in the zone makes it, an operating project does, or a brand of
+    the zone names it (the source's 世界钠都, "World Sodium Capital", names metallic sodium
+    though it names no single producer);
     ``planned``: only projects not yet operating (or with no stated status) make it;
     ``missing``: neither.
     """
@@ -141,6 +143,9 @@ def product_status(tables: Tables) -> pd.Series:
     pp = tables["project_products"]
     statuses = pp["project"].map(projects).fillna("")
     present |= set(pp.loc[statuses == "operating", "product"])
+    assets = tables["assets"]
+    brands = assets.loc[assets["kind"] == "brand", "products"].astype(str)
+    present |= {item.strip() for cell in brands for item in cell.split(";") if item.strip()}
     planned = set(pp.loc[statuses != "operating", "product"]) - present
     return pd.Series(
         ["present" if p in present else "planned" if p in planned else "missing" for p in products],

@@ -28,7 +28,7 @@ WHERE {
   OPTIONAL { SELECT ?chain (COUNT(?j) AS ?n_projects)
              WHERE { ?j a kg:Project ; kg:inChain ?chain } GROUP BY ?chain }
 }
-ORDER BY DESC(?kind) ?chain
+ORDER BY ?kind ?chain
 """
 
 TOTALS = {
