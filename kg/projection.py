@@ -1,0 +1,202 @@
+"""The product-flow projection: the RDF graph read into a networkx DiGraph of products.
+
+Gap analysis, ranking, what-if and the HTML explorer all work on this graph instead of the
+RDF: one node per product, one edge per flow (input → output). It is read with one SPARQL
+SELECT per aspect (products, chains, flows, producers, projects, targets, sources), never
+one query per product, so it costs a handful of round trips on a remote endpoint too, and
+its size follows the number of products, not of companies.
+
+Node attributes (keyed by the product's local id, e.g. ``"methionine"``):
+``iri``, ``label_zh``, ``label_en``, ``chains`` (sorted chain ids), ``segment``, ``kind``,
+``value_tier`` (int 1..3), ``status`` (``present``/``planned``/``missing``, read from
+``kg:zoneStatus``), ``producers`` (companies in the zone that make it), ``candidates``
+(companies outside the zone that make it: whom to recruit), ``projects`` (pipeline projects
+that will make it), ``targeted`` and ``target_quotes`` (a source names it as a recruitment
+direction), ``sources``. Companies and projects are dicts with ``id``, ``label_zh``,
+``label_en`` (projects also ``status``, ``year``, ``investment_cny``, ``company``,
+``inferred``). Edge attributes: ``process_zh``, ``process_en``.
+``G.graph["chains"]`` maps chain id → ``{"label_zh", "label_en", "kind"}``.
+
+>>> from kg.store import open_store
+>>> G = product_graph(open_store())  # doctest: +SKIP
+>>> G.nodes["methionine"]["status"]  # doctest: +SKIP
+'present'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from kg.mapping import KIND_CLASS
+from kg.store import Store
+from kg.vocab import local_id
+
+CLASS_KIND = {cls: kind for kind, cls in KIND_CLASS.items()}
+
+CHAINS = """
+SELECT ?chain ?label_zh ?label_en ?core WHERE {
+  ?chain a kg:IndustryChain .
+  OPTIONAL { ?chain rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
+  OPTIONAL { ?chain rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
+  BIND(EXISTS { ?chain a kg:CoreChain } AS ?core)
+}"""
+
+PRODUCTS = """
+SELECT ?p ?label_zh ?label_en ?segment ?tier ?status WHERE {
+  ?p a kg:Product .
+  OPTIONAL { ?p rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
+  OPTIONAL { ?p rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
+  OPTIONAL { ?p kg:segment ?segment }
+  OPTIONAL { ?p kg:valueTier ?tier }
+  OPTIONAL { ?p kg:zoneStatus ?status }
+}"""
+
+PRODUCT_CLASSES = """
+SELECT ?p ?cls WHERE { ?p a kg:Product ; a ?cls . FILTER(?cls != kg:Product) }"""
+
+PRODUCT_CHAINS = """
+SELECT ?p ?chain WHERE { ?p a kg:Product ; kg:inChain ?chain }"""
+
+PRODUCT_SOURCES = """
+SELECT ?p ?source WHERE { ?p a kg:Product ; prov:wasDerivedFrom ?source }"""
+
+FLOWS = """
+SELECT ?a ?b ?process_zh ?process_en WHERE {
+  ?a kg:feeds ?b .
+  OPTIONAL {
+    ?f kg:input ?a ; kg:output ?b .
+    OPTIONAL { ?f kg:process ?process_zh FILTER(LANG(?process_zh) = "zh") }
+    OPTIONAL { ?f kg:process ?process_en FILTER(LANG(?process_en) = "en") }
+  }
+}"""
+
+PRODUCERS = """
+SELECT ?p ?c ?location ?label_zh ?label_en WHERE {
+  ?c kg:produces ?p .
+  OPTIONAL { ?c kg:location ?location }
+  OPTIONAL { ?c rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
+  OPTIONAL { ?c rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
+}"""
+
+PROJECTS = """
+SELECT ?p ?j ?label_zh ?label_en ?status ?year ?investment ?company ?inferred WHERE {
+  ?j kg:willProduce ?p .
+  OPTIONAL { ?j rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
+  OPTIONAL { ?j rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
+  OPTIONAL { ?j kg:status ?status }
+  OPTIONAL { ?j kg:year ?year }
+  OPTIONAL { ?j kg:investmentCNY ?investment }
+  OPTIONAL { ?j kg:runBy ?company }
+  OPTIONAL { ?o kg:project ?j ; kg:product ?p ; kg:inferred ?inferred }
+}"""
+
+TARGETS = """
+SELECT ?p ?quote WHERE { ?t a kg:Target ; kg:product ?p . OPTIONAL { ?t kg:quote ?quote } }"""
+
+
+def _text(value: Any) -> str:
+    """A cell as text ('' for a missing value)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def _opt(value: Any) -> Any:
+    """A cell as a python value, None when missing."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value
+
+
+def _rows(store: Store, query: str) -> list[dict[str, Any]]:
+    frame = store.select(query)
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def _party(row: dict[str, Any], key: str) -> dict[str, Any]:
+    return {"id": local_id(row[key]), "label_zh": _text(row.get("label_zh")) or local_id(row[key]),
+            "label_en": _text(row.get("label_en")) or local_id(row[key])}
+
+
+def product_graph(store: Store) -> nx.DiGraph:
+    """The directed product-flow graph (input → output) with each product's chains, segment,
+    derived status, local producers, external candidates, projects and targeting.
+
+    Works on any :class:`kg.store.Store` (embedded or remote); lists in node attributes are
+    sorted, so the graph is the same whatever order the store returns rows in.
+    """
+    G = nx.DiGraph()
+    chains = {}
+    for row in _rows(store, CHAINS):
+        cid = local_id(row["chain"])
+        chains[cid] = {"label_zh": _text(row["label_zh"]) or cid, "label_en": _text(row["label_en"]) or cid,
+                       "kind": "core" if row["core"] else "extension"}
+    G.graph["chains"] = dict(sorted(chains.items()))
+
+    for row in _rows(store, PRODUCTS):
+        pid = local_id(row["p"])
+        tier = row["tier"]
+        G.add_node(pid, iri=row["p"], label_zh=_text(row["label_zh"]) or pid,
+                   label_en=_text(row["label_en"]) or pid,
+                   segment=local_id(row["segment"]) if row["segment"] else "",
+                   kind="", value_tier=int(tier) if tier is not None else 1,
+                   status=local_id(row["status"]) if row["status"] else "missing",
+                   chains=[], producers=[], candidates=[], projects=[],
+                   targeted=False, target_quotes=[], sources=[])
+    nodes = G.nodes
+    for row in _rows(store, PRODUCT_CLASSES):
+        pid, kind = local_id(row["p"]), CLASS_KIND.get(local_id(row["cls"]))
+        if pid in nodes and kind:
+            nodes[pid]["kind"] = kind
+    for row in _rows(store, PRODUCT_CHAINS):
+        nodes[local_id(row["p"])]["chains"].append(local_id(row["chain"]))
+    for row in _rows(store, PRODUCT_SOURCES):
+        nodes[local_id(row["p"])]["sources"].append(local_id(row["source"]))
+
+    for row in _rows(store, FLOWS):
+        a, b = local_id(row["a"]), local_id(row["b"])
+        for end, iri in ((a, row["a"]), (b, row["b"])):
+            if end not in nodes:  # a flow to a resource not typed as a product: keep it visible
+                G.add_node(end, iri=iri, label_zh=end, label_en=end, segment="", kind="", value_tier=1,
+                           status="missing", chains=[], producers=[], candidates=[], projects=[],
+                           targeted=False, target_quotes=[], sources=[])
+        G.add_edge(a, b, process_zh=_text(row["process_zh"]), process_en=_text(row["process_en"]))
+
+    for row in _rows(store, PRODUCERS):
+        pid = local_id(row["p"])
+        if pid not in nodes:
+            continue
+        where = "producers" if row["location"] and local_id(row["location"]) == "zone" else "candidates"
+        nodes[pid][where].append(_party(row, "c"))
+
+    for row in _rows(store, PROJECTS):
+        pid = local_id(row["p"])
+        if pid not in nodes:
+            continue
+        project = _party(row, "j")
+        project.update(
+            status=local_id(row["status"]) if row["status"] else None,
+            year=int(row["year"]) if row["year"] is not None else None,
+            investment_cny=float(row["investment"]) if row["investment"] is not None else None,
+            company=local_id(row["company"]) if row["company"] else None,
+            inferred=bool(row["inferred"]) if row["inferred"] is not None else False,
+        )
+        nodes[pid]["projects"].append(project)
+
+    for row in _rows(store, TARGETS):
+        pid = local_id(row["p"])
+        if pid in nodes:
+            nodes[pid]["targeted"] = True
+            if row["quote"]:
+                nodes[pid]["target_quotes"].append(str(row["quote"]))
+
+    for _, data in G.nodes(data=True):
+        data["chains"] = sorted(set(data["chains"]))
+        data["sources"] = sorted(set(data["sources"]))
+        data["target_quotes"] = sorted(set(data["target_quotes"]))
+        for key in ("producers", "candidates", "projects"):
+            data[key] = sorted({d["id"]: d for d in data[key]}.values(), key=lambda d: d["id"])
+    return G
