@@ -1,0 +1,53 @@
+"""`kg report`: the planner's deliverable (HTML page, Excel workbook, explorer) and a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg.cli.common import data_option, endpoint_option, handle_errors, lang_option, out_option, store_from
+
+SUMMARY_ROWS = 10  # top targets shown in the terminal
+
+
+@click.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("report"), show_default=True,
+              help="Folder to write the report into (new, empty, or a previous report: it is replaced).")
+@lang_option
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many recruitment targets the page and the first sheet list.")
+@click.option("--weights", "weights_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="File of score weights, one 'name = value' line each (others keep their default).")
+@data_option
+@out_option
+@endpoint_option
+@handle_errors
+def report(output, lang, top, weights_file, data, out, endpoint):
+    """Write the planner's report into a folder: index.html (completeness per chain, the top
+    recruitment targets with every score component and reason, weak and broken links, the
+    project pipeline, the sources and their quotes; works offline), gaps.xlsx (top targets,
+    one sheet per chain, projects, sources, weights) and graph.html (the explorer). Builds
+    the graph first when needed, and prints a summary. A failed report leaves the previous
+    one as it was."""
+    from kg.gaps import analyse, resolve_weights
+    from kg.output import text_table
+    from kg.report import TEXT, summary, write_report
+
+    weights = resolve_weights(weights_file)
+    store = store_from(data, out, endpoint)
+    analysis = analyse(store, weights)
+    paths = write_report(analysis, store, output, lang=lang, top=top)
+    chains, targets = summary(analysis, lang, min(top, SUMMARY_ROWS))
+    text = TEXT[lang]
+    click.echo(text["completeness"])
+    click.echo(text_table(chains))
+    click.echo()
+    click.echo(text["targets"])
+    click.echo(text_table(targets))
+    click.echo()
+    for path in paths.files():
+        click.echo(f"wrote {path}")
+
+
+COMMANDS = [report]
