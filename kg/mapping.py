@@ -310,5 +310,5 @@ def row_index(tables: Tables) -> dict[str, tuple[str, int]]:
         frame = tables[table]
         ids = frame[key].astype(str).agg("--".join, axis=1) if len(frame) else pd.Series(dtype=str)
         for local, row in zip(ids, frame[ROW]):
-            index[vocab.resource(kind, local)] = (f"{table}.csv", int(row))
+            index[vocab.resource(kind, local)] = (frame.attrs.get("file", f"{table}.csv"), int(row))
     return index

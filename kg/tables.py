@@ -1,22 +1,31 @@
-"""Read the CSV tables of a dataset and check them against the table contract.
+"""Read the tables of a dataset, tidy what people type, and check them against the contract.
 
-Every problem is reported as a :class:`DataIssue` that names the file, the row as a
-spreadsheet user counts it (the header is row 1), the column, the value and what was
-expected; one run collects all of them. The checks are vectorised with pandas so that a
-table of a million rows is checked in seconds.
+A dataset is a folder of CSV files or one Excel workbook (``.xlsx``) with a sheet per table.
+Cells are tidied where what was typed has one clear meaning (spaces around a cell,
+full-width digits and punctuation, ``1,200``, ``12.5亿``, ``2026年1月``, ``TRUE``; the rules are
+listed in ``data/README.md``, "What kg cleans up") and refused where it has not (``1,2``,
+``12.5亿美元``). Every problem is reported as a :class:`DataIssue` that names the file (or
+sheet), the row as a spreadsheet user counts it (the header is row 1), the column, the value
+and what was expected; one run collects all of them. The checks are vectorised with pandas so
+that a table of a million rows is checked in seconds.
 
 >>> from kg.paths import default_data_dir
 >>> tables = load_tables(default_data_dir())
 >>> sorted(tables)[:3]
 ['assets', 'chains', 'company_products']
+>>> normalise_amount("12.5亿元", "元")
+('1250000000', None)
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
@@ -25,8 +34,9 @@ from kg.errors import KgError
 from kg.schema import TABLE_ORDER, TABLES, Column, Table
 
 ID_PATTERN = r"[a-z0-9][a-z0-9._-]*"
-DATE_PATTERN = r"\d{4}(-\d{2}(-\d{2})?)?"
+DATE_PATTERN = r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?"
 ROW = "_row"  # the spreadsheet row number, kept beside each table's data
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,11 @@ class DataErrors(KgError):
 Tables = dict[str, pd.DataFrame]
 
 
+def table_file(frame: pd.DataFrame, table: Table) -> str:
+    """How messages name where a table came from: ``products.csv`` or ``products (sheet)``."""
+    return frame.attrs.get("file", table.file)
+
+
 def decode(raw: bytes, file: str, issues: list[DataIssue]) -> str:
     """Text of a CSV file: UTF-8 (with or without BOM), else GB18030 as Excel saves it on a
     Chinese Windows, with a warning; anything else is an error."""
@@ -84,25 +99,27 @@ def decode(raw: bytes, file: str, issues: list[DataIssue]) -> str:
     return text
 
 
+SPACES = " \t\r\n\u00a0\u3000\ufeff\u200b\u200c\u200d\u2060"
+
+
 def clean_cell(value: str) -> str:
-    """Trim spaces, including non-breaking and full-width ones, around a cell."""
-    return value.strip(" \t\r\n\u00a0\u3000\ufeff")
+    """Trim spaces around a cell: ordinary, non-breaking, full-width and zero-width ones."""
+    return value.strip(SPACES)
 
 
-def parse_csv(text: str, table: Table, file: str, issues: list[DataIssue]) -> pd.DataFrame | None:
-    """Rows of a CSV text as a DataFrame of strings with a ``_row`` column, or None when the
-    file cannot be read as a table at all (the reason is added to ``issues``)."""
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        issues.append(DataIssue(file, None, None, None, f"not a valid CSV file: {exc}"))
-        return None
+def parse_rows(rows: Iterable[list[str]], table: Table, file: str,
+               issues: list[DataIssue]) -> pd.DataFrame | None:
+    """Rows of cells (the first non-empty one is the header) as a DataFrame of strings with
+    a ``_row`` column, or None when they cannot be read as the table at all (the reason is
+    added to ``issues``). Rows are numbered from 1 in the order given; empty rows are skipped
+    and empty trailing columns dropped."""
     numbered = [(n, r) for n, r in enumerate(rows, start=1) if any(clean_cell(c) for c in r)]
     if not numbered:
         issues.append(DataIssue(file, None, None, None,
                                 "the file is empty: expected a header row with the columns "
                                 + ", ".join(c.name for c in table.columns)))
         return None
+    errors_before = sum(1 for i in issues if i.severity == "error")
     header_row, header = numbered[0]
     header = [clean_cell(h) for h in header]
     while header and not header[-1]:
@@ -110,8 +127,7 @@ def parse_csv(text: str, table: Table, file: str, issues: list[DataIssue]) -> pd
     known = {c.name for c in table.columns}
     missing = [c.name for c in table.columns if c.name not in header]
     for name in missing:
-        col = table.column(name)
-        if col.required:
+        if table.column(name).required:
             issues.append(DataIssue(file, header_row, name, None,
                                     f"required column '{name}' is missing from the header"))
     seen: set[str] = set()
@@ -126,6 +142,7 @@ def parse_csv(text: str, table: Table, file: str, issues: list[DataIssue]) -> pd
                                     "unknown column (ignored); known columns: " + ", ".join(sorted(known)),
                                     "warning"))
     width = len(header)
+    keep = [i for i, name in enumerate(header) if name in known]  # unknown columns are not kept
     records = []
     for n, r in numbered[1:]:
         cells = [clean_cell(c) for c in r]
@@ -134,14 +151,25 @@ def parse_csv(text: str, table: Table, file: str, issues: list[DataIssue]) -> pd
                                     f"row has {len(cells)} cells but the header has {width}"))
             continue
         cells = (cells + [""] * width)[:width]
-        records.append([n, *cells])
-    if any(i.file == file and i.severity == "error" for i in issues):
+        records.append([n, *(cells[i] for i in keep)])
+    if sum(1 for i in issues if i.severity == "error") > errors_before:
         return None
-    frame = pd.DataFrame(records, columns=[ROW, *header], dtype=object)
+    frame = pd.DataFrame(records, columns=[ROW, *(header[i] for i in keep)], dtype=object)
     for name in missing:
         frame[name] = ""
     frame[ROW] = frame[ROW].astype(int)
     return frame
+
+
+def parse_csv(text: str, table: Table, file: str, issues: list[DataIssue]) -> pd.DataFrame | None:
+    """Rows of a CSV text as a DataFrame of strings with a ``_row`` column (see
+    :func:`parse_rows`)."""
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        issues.append(DataIssue(file, None, None, None, f"not a valid CSV file: {exc}"))
+        return None
+    return parse_rows(rows, table, file, issues)
 
 
 def read_table(path: Path, table: Table, issues: list[DataIssue]) -> pd.DataFrame | None:
@@ -152,10 +180,23 @@ def read_table(path: Path, table: Table, issues: list[DataIssue]) -> pd.DataFram
     return parse_csv(text, table, path.name, issues)
 
 
+def _empty_frame(table: Table) -> pd.DataFrame:
+    columns = {c.name: pd.Series(dtype=object) for c in table.columns}
+    return pd.DataFrame({ROW: pd.Series(dtype=int), **columns})
+
+
 def read_raw_tables(data: Path, issues: list[DataIssue]) -> Tables:
-    """Every table of a dataset folder, parsed but not checked; missing optional tables are
-    empty frames."""
+    """Every table of a dataset folder or workbook, parsed and tidied but not checked;
+    missing optional tables are empty frames."""
     data = Path(data)
+    if data.is_file() and data.suffix.lower() in WORKBOOK_SUFFIXES:
+        from kg.workbook import read_workbook_tables
+
+        return read_workbook_tables(data, issues)
+    if data.is_file() and data.suffix.lower() == ".xls":
+        raise KgError(f"{data} is an old-style .xls workbook: save it as .xlsx (Excel Workbook)")
+    if data.is_file():
+        raise KgError(f"{data} is not a folder of CSV tables nor an .xlsx workbook")
     if not data.is_dir():
         raise KgError(f"data folder not found: {data}")
     tables: Tables = {}
@@ -167,12 +208,187 @@ def read_raw_tables(data: Path, issues: list[DataIssue]) -> Tables:
             frame = read_table(path, table, issues)
         elif table.required_file:
             issues.append(DataIssue(table.file, None, None, None, f"required file is missing from {data}"))
-        if frame is None:
-            columns = {c.name: pd.Series(dtype=object) for c in table.columns}
-            frame = pd.DataFrame({ROW: pd.Series(dtype=int), **columns})
-        tables[name] = frame
+        tables[name] = finish_table(frame, table, table.file, issues)
     return tables
 
+
+def finish_table(frame: pd.DataFrame | None, table: Table, file: str, issues: list[DataIssue]) -> pd.DataFrame:
+    """A parsed table (or an empty one when it could not be read), tidied, with the name of
+    where it came from in ``frame.attrs["file"]``."""
+    if frame is None:
+        frame = _empty_frame(table)
+    else:
+        normalise_table(frame, table, file, issues)
+    frame.attrs["file"] = file
+    return frame
+
+
+# ---- tidying what people type -------------------------------------------------------------
+
+# Full-width ASCII forms (！ to ～) and the ideographic space, as typed with a Chinese IME.
+FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+LIST_SEPARATORS = r"[;,、]"  # after folding ；→;  ，→,
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+SCALES = {"十万": 10**5, "百万": 10**6, "千万": 10**7, "万": 10**4, "亿": 10**8, "十亿": 10**9,
+          "百亿": 10**10, "千亿": 10**11, "万亿": 10**12}
+SCALE_CHARS = "十百千万亿"
+AMOUNT = re.compile(r"(?P<num>\d[\d,.]*|\.\d+)\s*(?P<scale>" + "|".join(sorted(SCALES, key=len, reverse=True))
+                    + r")?\s*(?P<unit>.*)")
+THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+DATES = (re.compile(r"(?P<y>\d{4})\s*年(?:\s*(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*[日号])?)?"),
+         re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})(?:[-/.](?P<d>\d{1,2}))?(?:[ T]00:00(?::00)?)?"))
+BOOLEANS = {"true": "true", "false": "false", "是": "true", "否": "false"}
+# Chinese names of the fixed vocabularies, as the source texts write them.
+SYNONYMS = {
+    "segment": {"上游": "upstream", "中游": "midstream", "下游": "downstream"},
+    "status": {"谋划": "reserve", "储备": "reserve", "签约": "signed", "已签约": "signed", "获批": "approved",
+               "开工": "under_construction", "在建": "under_construction", "建成投产": "operating",
+               "投产": "operating", "并网": "operating"},
+}
+
+
+def canonical_number(value: Decimal) -> str:
+    """A decimal as plain digits, without exponent or trailing zeros: 1.25E+9 -> '1250000000'."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def normalise_amount(text: str, unit: str = "") -> tuple[str | None, str | None]:
+    """Read an amount typed by hand, counted in ``unit`` (e.g. ``元``; empty when unknown).
+
+    Returns ``(digits, None)`` when it has one clear meaning, ``(None, reason)`` when it is
+    ambiguous, and ``(None, None)`` when it is not an amount at all (the caller says what a
+    number should look like).
+
+    >>> normalise_amount("3000万", "元"), normalise_amount("1,200")
+    (('30000000', None), ('1200', None))
+    >>> normalise_amount("1,2")[1]
+    "ambiguous: ',' separates thousands only in groups of three digits (1,200); write 1.2 or 12"
+    """
+    text = text.translate(FULL_WIDTH).strip()
+    match = AMOUNT.fullmatch(text)
+    if not match:
+        return None, None
+    number, scale, suffix = match["num"], match["scale"], match["unit"].strip()
+    if suffix and suffix != unit and unit and text.endswith(unit):
+        plain = AMOUNT.fullmatch(text[: -len(unit)].strip())  # '3000万元' with unit 万元
+        if plain and not plain["scale"] and not plain["unit"]:
+            number, scale, suffix = plain["num"], None, ""
+    if "," in number:
+        if not THOUSANDS.fullmatch(number):
+            return None, ("ambiguous: ',' separates thousands only in groups of three digits (1,200); "
+                          "write 1.2 or 12")
+        number = number.replace(",", "")
+    if suffix and suffix != unit:
+        if not unit:
+            return None, f"has a unit ({suffix}) but this column holds a plain number"
+        return None, f"the unit {suffix} is not this column's unit ({unit}): convert it to {unit}"
+    if scale and any(c in unit for c in SCALE_CHARS):
+        return None, f"ambiguous: {scale} here and the unit {unit} both scale the number; give the number in {unit}"
+    try:
+        value = Decimal(number) * SCALES.get(scale or "", 1)
+    except InvalidOperation:
+        return None, None
+    return canonical_number(value), None
+
+
+def normalise_date(text: str) -> str:
+    """``2026年1月5日``, ``2026/1/5``, ``2026.01`` and ``2026-01-05 00:00:00`` as ISO
+    (``2026-01-05``, ``2026-01``); anything else is returned unchanged for the check to refuse."""
+    folded = text.translate(FULL_WIDTH).strip()
+    match = DATES[0].fullmatch(folded) or DATES[1].fullmatch(folded)
+    if not match:
+        return text
+    year, month, day = match["y"], match["m"], match["d"]
+    try:
+        if day:
+            return dt.date(int(year), int(month), int(day)).isoformat()
+        if month:
+            return f"{year}-{int(month):02d}" if 1 <= int(month) <= 12 else text
+    except ValueError:
+        return text
+    return year
+
+
+def _lowercase(frame: pd.DataFrame, column: str, typed: pd.Series, ids: pd.Series, file: str,
+               issues: list[DataIssue]) -> pd.Series:
+    """``ids`` lowercased, with a warning naming each cell that had capitals."""
+    lowered = ids.str.lower()
+    changed = ids != lowered
+    for idx in changed[changed].index:
+        issues.append(DataIssue(file, int(frame.at[idx, ROW]), column, typed[idx],
+                                f"read as {lowered[idx]!r}: ids are lowercase (ids that differ only by case "
+                                "are the same id)", "warning"))
+    return lowered
+
+
+def _unit_of(frame: pd.DataFrame, col: Column) -> pd.Series:
+    if col.unit and col.unit in frame.columns and col.unit != col.name:
+        return frame[col.unit].astype(str).str.strip(SPACES)
+    return pd.Series(col.unit, index=frame.index)
+
+
+def normalise_column(frame: pd.DataFrame, table: Table, col: Column, file: str, issues: list[DataIssue]) -> None:
+    """Tidy one column in place where what was typed has one clear meaning; refuse (add an
+    error naming the cell) what is ambiguous. Text columns (labels, quotes) are kept as typed,
+    only trimmed."""
+    values = frame[col.name].astype(str)
+    bad_control = values.str.contains(CONTROL, regex=True)
+    for idx in bad_control[bad_control].index:
+        char = re.search(CONTROL, values[idx]).group()  # type: ignore[union-attr]
+        issues.append(DataIssue(file, int(frame.at[idx, ROW]), col.name, values[idx],
+                                f"contains a control character (U+{ord(char):04X}): remove it"))
+    if col.kind == "text" or not len(values):
+        return
+    present = values != ""
+    folded = values.where(~present | values.str.isascii(), values.str.translate(FULL_WIDTH).str.strip(SPACES))
+    if col.kind in ("id", "ref"):
+        folded = _lowercase(frame, col.name, values, folded, file, issues)
+    elif col.kind == "refs":
+        items = folded.str.split(LIST_SEPARATORS, regex=True).map(
+            lambda parts: ";".join(p.strip(SPACES) for p in parts if p.strip(SPACES)))
+        folded = _lowercase(frame, col.name, values, items, file, issues)
+    elif col.kind == "enum":
+        lowered = folded.str.lower()
+        unknown = present & ~lowered.isin(col.choices)
+        if unknown.any():
+            fixed = lowered[unknown].str.replace(r"[\s-]+", "_", regex=True)
+            fixed = fixed.where(fixed.isin(col.choices), lowered[unknown].map(SYNONYMS.get(col.name, {})))
+            lowered.loc[unknown] = fixed.where(fixed.notna(), values[unknown])
+        folded = lowered
+    elif col.kind == "bool":
+        folded = folded.where(~present, folded.str.lower().map(BOOLEANS).fillna(folded))
+    elif col.kind == "date":
+        todo = present & ~folded.str.fullmatch(DATE_PATTERN)
+        folded.loc[todo] = folded[todo].map(normalise_date)
+    elif col.kind in ("int", "number"):
+        if col.kind == "int":
+            plain = folded.str.fullmatch(r"\d+")
+        else:  # what the check reads as a number already (1.2e9, -5) is left to it
+            plain = pd.to_numeric(folded.where(present, "0"), errors="coerce").notna()
+        todo = present & ~plain
+        if col.kind == "int" and col.name == "year":
+            folded.loc[todo] = folded[todo].str.replace(r"\s*年$", "", regex=True)
+        units = _unit_of(frame, col)
+        for idx in todo[todo].index:
+            digits, reason = normalise_amount(folded[idx], "" if col.kind == "int" else units[idx])
+            if col.kind == "int" and digits is not None and not re.fullmatch(r"\d+(\.0+)?", digits):
+                digits = None
+            if reason:
+                issues.append(DataIssue(file, int(frame.at[idx, ROW]), col.name, values[idx], reason))
+            elif digits is not None:
+                folded[idx] = digits.split(".")[0] if col.kind == "int" else digits
+    frame[col.name] = folded
+
+
+def normalise_table(frame: pd.DataFrame, table: Table, file: str, issues: list[DataIssue]) -> None:
+    """Tidy every column of a parsed table in place (see :func:`normalise_column`)."""
+    for col in table.columns:
+        if col.name in frame.columns:
+            normalise_column(frame, table, col, file, issues)
+
+
+# ---- checks -------------------------------------------------------------------------------
 
 def _bad(frame: pd.DataFrame, mask: pd.Series, file: str, column: str, expected: str,
          issues: list[DataIssue]) -> None:
@@ -184,7 +400,7 @@ def _check_column(frame: pd.DataFrame, table: Table, col: Column, keys: dict[str
                   issues: list[DataIssue]) -> None:
     values = frame[col.name].astype(str)
     empty = values == ""
-    file = table.file
+    file = table_file(frame, table)
     if col.required:
         _bad(frame, empty, file, col.name, "is empty; this column is required", issues)
     present = ~empty
@@ -202,7 +418,8 @@ def _check_column(frame: pd.DataFrame, table: Table, col: Column, keys: dict[str
     elif col.kind == "number":
         numbers = pd.to_numeric(values.where(present, "0"), errors="coerce")
         bad = present & (numbers.isna() | (numbers < 0) | ~numbers.abs().lt(float("inf")))
-        _bad(frame, bad, file, col.name, "expected a number >= 0 (digits only, e.g. 1200000000)", issues)
+        _bad(frame, bad, file, col.name, "expected a number >= 0, e.g. 1200000000, 1,200, 12.5亿 or 3000万"
+             + (f" (counted in {col.unit})" if col.unit and col.unit not in frame.columns else ""), issues)
     elif col.kind == "bool":
         bad = present & ~values.str.lower().isin(("true", "false"))
         _bad(frame, bad, file, col.name, "expected true or false", issues)
@@ -211,14 +428,19 @@ def _check_column(frame: pd.DataFrame, table: Table, col: Column, keys: dict[str
         _bad(frame, bad, file, col.name, "expected a date as YYYY, YYYY-MM or YYYY-MM-DD", issues)
     elif col.kind == "ref":
         bad = present & ~values.isin(keys.get(col.ref, set()))
-        _bad(frame, bad, file, col.name, f"is not an id in {TABLES[col.ref].file}", issues)
+        _bad(frame, bad, file, col.name, f"is not an id in {_ref_name(col.ref, frame)}", issues)
     elif col.kind == "refs":
         items = values[present].str.split(";").explode().str.strip()
         known = keys.get(col.ref, set())
         bad_items = items[(items != "") & ~items.isin(known)]
         for idx, item in bad_items.items():
             issues.append(DataIssue(file, int(frame.at[idx, ROW]), col.name, item,
-                                    f"is not an id in {TABLES[col.ref].file} (lists are separated by ';')"))
+                                    f"is not an id in {_ref_name(col.ref, frame)} (lists are separated by ';')"))
+
+
+def _ref_name(table: str, frame: pd.DataFrame) -> str:
+    """Name of a referenced table in the same style as the referring one's."""
+    return f"{table} (sheet)" if str(frame.attrs.get("file", "")).endswith("(sheet)") else TABLES[table].file
 
 
 def _check_keys(frame: pd.DataFrame, table: Table, issues: list[DataIssue]) -> None:
@@ -231,8 +453,9 @@ def _check_keys(frame: pd.DataFrame, table: Table, issues: list[DataIssue]) -> N
         if k not in first_row:
             first_row[k] = int(row)
             continue
-        issues.append(DataIssue(table.file, int(row), ", ".join(table.key), k.replace("\x1f", ", "),
-                                f"duplicate of row {first_row[k]}: each {'/'.join(table.key)} must appear once"))
+        issues.append(DataIssue(table_file(frame, table), int(row), ", ".join(table.key), k.replace("\x1f", ", "),
+                                f"duplicate of row {first_row[k]}: each {'/'.join(table.key)} must appear once "
+                                "(ids are compared without case and surrounding spaces)"))
 
 
 def check_tables(tables: Tables, issues: list[DataIssue]) -> None:
@@ -252,17 +475,21 @@ def check_tables(tables: Tables, issues: list[DataIssue]) -> None:
         if not table.facts or "quote" not in frame:
             continue
         mask = frame["source"].isin(article_sources) & (frame["quote"] == "")
-        _bad(frame, mask, table.file, "quote",
+        _bad(frame, mask, table_file(frame, table), "quote",
              "is empty: a fact from an article needs the words it was copied from", issues)
-    if len(tables["park"]) > 1:
-        for row in tables["park"][ROW].iloc[1:]:
-            issues.append(DataIssue("park.csv", int(row), None, None, "park.csv holds exactly one row: the zone"))
+    park = tables["park"]
+    if len(park) > 1:
+        for row in park[ROW].iloc[1:]:
+            issues.append(DataIssue(table_file(park, TABLES["park"]), int(row), None, None,
+                                    "the park table holds exactly one row: the zone"))
 
 
 def load_tables(data: Path, warnings: list[DataIssue] | None = None) -> Tables:
-    """Read and check a dataset folder; raise :class:`DataErrors` listing every problem.
+    """Read, tidy and check a dataset folder or workbook; raise :class:`DataErrors` listing
+    every problem.
 
-    Warnings (e.g. a file read as GBK) are appended to ``warnings`` when it is given."""
+    Warnings (e.g. a file read as GBK, an id lowercased) are appended to ``warnings`` when it
+    is given."""
     issues: list[DataIssue] = []
     tables = read_raw_tables(Path(data), issues)
     check_tables(tables, issues)

@@ -14,7 +14,7 @@ from kg.tables import DataErrors
 
 data_option = click.option(
     "--data", "data", type=click.Path(path_type=Path), default=None,
-    help="Folder of CSV tables (default: the shipped Alxa dataset).")
+    help="Folder of CSV tables, or an .xlsx workbook with one sheet per table (default: the shipped Alxa dataset).")
 out_option = click.option(
     "--out", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
     help="Build folder.")
