@@ -327,13 +327,10 @@ def targets(analysis: Any, top: int | None = None) -> pd.DataFrame:
 
 
 def chain_gaps(analysis: Any, chain: str) -> pd.DataFrame:
-    """Every gap of one chain, highest score first (gaps without a score last)."""
+    """Every gap of one chain, in the order of ``analysis.gaps``: what to recruit for
+    (missing, weak) first, highest score first, then the breaks."""
     gaps = analysis.gaps
-    mask = gaps["chain"] == chain
-    frame = gaps[mask].copy()
-    frame["_score"] = frame["score"].fillna(-1.0)
-    frame = frame.sort_values(["_score", "id", "gap_type"], ascending=[False, True, True], kind="mergesort")
-    return frame.drop(columns="_score").reset_index(drop=True)
+    return gaps[gaps["chain"] == chain].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- terminal summary
@@ -432,7 +429,7 @@ def _svg_bars(rows: list[tuple[str, list[tuple[float, str, str]], str]], width: 
     label_w, right_w, row_h = 190, 190, 28
     bar_w = width - label_w - right_w
     height = row_h * len(rows) + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+    parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}">']
     for i, (label, segments, right) in enumerate(rows):
         y = 5 + i * row_h
@@ -574,7 +571,7 @@ def _html_pipeline(analysis: Any, frame: pd.DataFrame, lang: str) -> str:
             pid = pid.rstrip("*")
             name = _label(G.nodes[pid], lang, pid) if pid in G else pid
             products.append(_e(name) + (_e(t["inferred"]) if inferred else ""))
-        capacity = "" if _blank(r["capacity"]) else f"{r['capacity']:g} {r['capacity_unit']}"
+        capacity = "" if _blank(r["capacity"]) else f"{r['capacity']:,.10g} {r['capacity_unit']}"
         listing.append([
             _e(_label(r, lang, r["id"])), _e(_label({"label_zh": r["company_zh"], "label_en": r["company_en"]},
                                                      lang, r["company"])),

@@ -1,0 +1,288 @@
+"""`kg report` on the shipped data, read back as a planner would: the workbook with openpyxl,
+the page in headless Chromium. Numbers are compared with `kg gaps --format json`."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import skip_or_fail
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+TOP = 20
+
+
+def kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture(scope="session")
+def report_run(shipped_build, tmp_path_factory):
+    """`kg report` (Chinese) on the shipped data, and `kg gaps` JSON from the same build."""
+    folder = tmp_path_factory.mktemp("report") / "report"
+    run = kg("report", "-o", str(folder), "--out", str(shipped_build), "--top", str(TOP))
+    assert run.returncode == 0, run.stderr
+    ranking = json.loads(kg("gaps", "--format", "json", "--ranking", "--out", str(shipped_build)).stdout)
+    gaps = json.loads(kg("gaps", "--format", "json", "--out", str(shipped_build)).stdout)
+    return {"folder": folder, "stdout": run.stdout, "ranking": ranking, "gaps": gaps}
+
+
+@pytest.fixture(scope="session")
+def chains(shipped_store):
+    from kg.stats import chain_stats
+
+    return chain_stats(shipped_store)
+
+
+@pytest.fixture(scope="session")
+def workbook(report_run):
+    return load_workbook(report_run["folder"] / "gaps.xlsx")
+
+
+def rows_of(sheet) -> tuple[list[str], list[dict]]:
+    values = list(sheet.iter_rows(values_only=True))
+    headers = [str(h) for h in values[0]]
+    return headers, [dict(zip(headers, row)) for row in values[1:]]
+
+
+def test_report_folder_and_terminal_summary(report_run, chains):
+    assert sorted(p.name for p in report_run["folder"].iterdir()) == ["gaps.xlsx", "graph.html", "index.html"]
+    out = report_run["stdout"]
+    assert "各产业链完整度" in out and "重点招引目标" in out
+    for label in chains["label_zh"]:
+        assert label in out
+    assert report_run["ranking"][0]["label_zh"] in out
+    assert f"{report_run['ranking'][0]['score']:.3f}" in out
+
+
+def test_workbook_sheets_headers_frozen_filters_widths(workbook, chains):
+    names = workbook.sheetnames
+    assert names[0] == "重点招引目标" and names[-3:] == ["项目", "来源", "评分权重"]
+    assert sorted(names[1:-3]) == sorted(chains["label_zh"])  # one sheet per chain
+    for sheet in workbook.worksheets:
+        headers = [c.value for c in sheet[1]]
+        assert any(CJK.search(str(h)) for h in headers), sheet.title
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
+        for column in range(1, sheet.max_column + 1):
+            width = sheet.column_dimensions[sheet.cell(1, column).column_letter].width
+            assert width and width >= 8, (sheet.title, column)
+
+
+def test_top_targets_sheet_matches_gaps_json(workbook, report_run):
+    from kg.gaps import COMPONENT_LABELS
+
+    headers, rows = rows_of(workbook["重点招引目标"])
+    ranking = report_run["ranking"][:TOP]
+    assert len(rows) == len(ranking)
+    for row, expected in zip(rows, ranking):
+        assert row["id"] == expected["id"]
+        assert row["排名"] == expected["rank"]
+        assert row["产品"] == expected["label_zh"]
+        assert row["优先分"] == pytest.approx(expected["score"], abs=1e-6)
+        for name, value in expected["components"].items():
+            assert row[COMPONENT_LABELS[name][0]] == pytest.approx(value, abs=1e-6), (expected["id"], name)
+        assert row["理由"] == expected["reason_zh"]
+
+
+def test_each_chain_sheet_leads_with_its_top_target(workbook, report_run, chains):
+    ranking = report_run["ranking"]
+    for chain, label in zip(chains["chain"], chains["label_zh"]):
+        headers, rows = rows_of(workbook[label])
+        expected_gaps = [g for g in report_run["gaps"] if g["chain"] == chain]
+        assert sorted(r["id"] for r in rows) == sorted(g["id"] for g in expected_gaps)
+        for row in rows:
+            assert row["优先分"] == pytest.approx(next(g["score"] for g in expected_gaps if g["id"] == row["id"]))
+        in_chain = [r for r in ranking if chain in r["chains"]]
+        if in_chain:  # the chain's best recruitment target is its sheet's first row
+            assert rows[0]["id"] == in_chain[0]["id"], chain
+            assert rows[0]["优先分"] == pytest.approx(in_chain[0]["score"], abs=1e-6)
+
+
+def test_projects_and_sources_sheets_hold_every_project_and_quote(workbook, shipped_store):
+    _, projects = rows_of(workbook["项目"])
+    stored = shipped_store.select("SELECT ?j WHERE { ?j a kg:Project }")["j"].str.rsplit("/", n=1).str[-1]
+    assert sorted(r["id"] for r in projects) == sorted(stored)
+    statuses = {"谋划/储备", "签约", "获批", "开工/在建", "建成投产", "未说明"}
+    assert {r["状态"] for r in projects} <= statuses
+    _, sources = rows_of(workbook["来源"])
+    quotes = set(shipped_store.select("SELECT DISTINCT ?q WHERE { ?s prov:wasDerivedFrom ?src ; kg:quote ?q }")["q"])
+    assert {r["原文引述"] for r in sources if r["原文引述"]} == quotes
+    _, weights = rows_of(workbook["评分权重"])
+    from kg.gaps import DEFAULT_WEIGHTS
+
+    assert {r["id"]: r["权重"] for r in weights} == DEFAULT_WEIGHTS
+
+
+def test_english_workbook_and_page(shipped_store, tmp_path):
+    from kg.gaps import analyse
+    from kg.report import write_report
+
+    paths = write_report(analyse(shipped_store, {"strategic_target": 0.5}), shipped_store, tmp_path / "en",
+                         lang="en", top=5)
+    book = load_workbook(paths.workbook)
+    assert book.sheetnames[0] == "Top targets" and book.sheetnames[-3:] == ["Projects", "Sources", "Weights"]
+    headers = [c.value for c in book["Top targets"][1]]
+    assert headers[:2] == ["Rank", "Product"] and not any(CJK.search(str(h)) for h in headers)
+    assert book["Top targets"].max_row == 6
+    _, weights = rows_of(book["Weights"])
+    assert {r["id"]: r["Weight"] for r in weights}["strategic_target"] == 0.5
+    page = paths.index.read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and "Top recruitment targets" in page
+
+
+# ---------------------------------------------------------------- the page in a browser
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed")
+    if not Path("/usr/bin/chromium").exists():
+        skip_or_fail("chromium is not installed at /usr/bin/chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium",
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+def open_page(browser, path: Path):
+    """The page, with every request that does not stay on file:// recorded and refused."""
+    page = browser.new_page()
+    outside, errors = [], []
+
+    def route(r):
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    return page, outside, errors
+
+
+def test_page_offline_and_chinese_rendered_with_a_cjk_font(browser, report_run):
+    page, outside, errors = open_page(browser, report_run["folder"] / "index.html")
+    assert outside == [] and errors == []
+    assert page.locator("h1").inner_text().endswith("产业链招商报告")
+    # Which font drew the Chinese text: the browser's own answer, through the DevTools protocol.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    for selector in ("h1", "#completeness svg.chart text", "#targets-table tbody td b"):
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        cjk = [f for f in fonts if re.search(r"WenQuanYi|Noto Sans CJK|Noto Serif CJK|Source Han|Droid Sans Fallback",
+                                             f["familyName"])]
+        assert cjk and sum(f["glyphCount"] for f in cjk) > 0, (selector, fonts)
+        assert not any(f["isCustomFont"] for f in fonts)  # nothing downloaded
+    page.close()
+
+
+def test_page_targets_table_matches_gaps_json(browser, report_run, chains):
+    page, _, _ = open_page(browser, report_run["folder"] / "index.html")
+    rows = page.eval_on_selector_all("#targets-table tbody tr", """rows => rows.map(r => ({
+        rank: r.cells[0].innerText.trim(), product: r.cells[1].querySelector('b').innerText.trim(),
+        score: r.cells[4].innerText.trim(),
+        components: Object.fromEntries([...r.querySelectorAll('[data-component]')].map(
+            e => [e.dataset.component, e.innerText.split('×')[0].trim()]))}))""")
+    ranking = report_run["ranking"][:TOP]
+    assert len(rows) == len(ranking)
+    for row, expected in zip(rows, ranking):
+        assert row["rank"] == str(expected["rank"])
+        assert row["product"] == expected["label_zh"]
+        assert row["score"] == f"{expected['score']:.3f}"
+        assert row["components"] == {k: f"{v:.3f}" for k, v in expected["components"].items()}
+    # Every chain is drawn in the completeness chart, with its share as text.
+    chart = page.locator("#completeness svg.chart").text_content()
+    for label in chains["label_zh"]:
+        assert label in chart
+    page.close()
+
+
+# ---------------------------------------------------------------- safety and atomicity (small data)
+
+HOSTILE = '<img src=x onerror="window.__pwned=1">'
+
+
+@pytest.fixture
+def mini_analysis(mini, tmp_path):
+    """The mini dataset with a hostile company and product name, built and analysed."""
+    import pandas as pd
+
+    from kg.gaps import analyse
+    from kg.store import open_store
+
+    for table, column in (("companies", "label_zh"), ("products", "label_zh"), ("projects", "label_zh")):
+        path = mini / f"{table}.csv"
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame.loc[0, column] = HOSTILE + "</script><b>x"
+        frame.to_csv(path, index=False)
+    store = open_store(data=mini, out=tmp_path / "build")
+    return analyse(store), store
+
+
+def test_labels_are_escaped_and_nothing_runs(mini_analysis, tmp_path, browser):
+    from kg.report import write_report
+
+    analysis, store = mini_analysis
+    paths = write_report(analysis, store, tmp_path / "r", lang="zh", top=10)
+    page_text = paths.index.read_text(encoding="utf-8")
+    assert HOSTILE not in page_text and "&lt;img src=x onerror=" in page_text
+    page, outside, errors = open_page(browser, paths.index)
+    assert page.evaluate("window.__pwned") is None
+    assert outside == [] and errors == []
+    assert HOSTILE in page.locator("body").inner_text()  # shown as text
+    assert page.locator("main img").count() == 0
+    page.close()
+
+
+def test_failed_report_leaves_the_previous_one(mini_analysis, tmp_path, monkeypatch):
+    import kg.viz
+    from kg.report import write_report
+
+    analysis, store = mini_analysis
+    folder = tmp_path / "r"
+    write_report(analysis, store, folder, lang="zh", top=3)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("explorer failed")
+
+    monkeypatch.setattr(kg.viz, "explorer_html", broken)
+    with pytest.raises(RuntimeError):
+        write_report(analysis, store, folder, lang="en", top=5)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".r.")) == []
+
+
+def test_refuses_a_folder_that_is_not_a_report(mini, tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me", encoding="utf-8")
+    run = kg("report", "-o", str(folder), "--data", str(mini), "--out", str(tmp_path / "build"))
+    assert run.returncode == 1 and "notes.txt" in run.stderr and "Traceback" not in run.stderr
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+
+
+def test_bad_weights_file_names_the_line(mini, tmp_path):
+    weights = tmp_path / "w.txt"
+    weights.write_text("# mine\nbridging = lots\n", encoding="utf-8")
+    run = kg("report", "-o", str(tmp_path / "r"), "--weights", str(weights), "--data", str(mini),
+             "--out", str(tmp_path / "build"))
+    assert run.returncode == 1 and "line 2" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "r").exists()
