@@ -121,7 +121,7 @@ def _link_labels(frame: pd.DataFrame, left: str, right: str, labels: Tables, sep
     def name(col: str, lang: str) -> pd.Series:
         table = labels[col]
         mapping = dict(zip(table["id"], table[f"label_{lang}"]))
-        return frame[col].map(mapping).fillna(frame[col])
+        return frame[col].map(mapping).fillna(frame[col]).astype(object)  # object even when empty
     return (name(left, "zh") + sep + name(right, "zh"), name(left, "en") + sep + name(right, "en"))
 
 
@@ -277,8 +277,8 @@ def to_ntriples(tables: Tables) -> list[str]:
     out.add(s, RDF_TYPE, t("Target"))
     out.add(s, t("product"), iris("product", tg["product"]))
     product_names = tables["products"].set_index("id")
-    _labels(out, s, "招引方向：" + tg["product"].map(product_names["label_zh"]),
-            "target: " + tg["product"].map(product_names["label_en"]))
+    _labels(out, s, "招引方向：" + tg["product"].map(product_names["label_zh"]).astype(object),
+            "target: " + tg["product"].map(product_names["label_en"]).astype(object))
     _provenance(out, s, tg)
 
     a = tables["assets"]
