@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -88,12 +89,16 @@ class LocalStore(Store):
             raise KgError(f"cannot open the store in {self.path}: {exc}") from exc
 
     def raw(self, query: str, bindings: Binding | None = None) -> Any:
-        """The pyoxigraph result of a query (with prefixes added), for any query form."""
-        substitutions = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}
+        """The pyoxigraph result of a query (the usual prefixes declared), for any query form.
+        ``bindings`` are bound as RDF terms by :func:`inline_values`, as for a remote
+        endpoint, so both stores give the same answers (pyoxigraph's own substitutions
+        require the variable in the SELECT projection and do not apply to ASK/CONSTRUCT)."""
         try:
-            return self.store.query(with_prefixes(query), substitutions=substitutions or None)
+            return self.store.query(inline_values(query, bindings), prefixes=vocab.PREFIXES)
         except SyntaxError as exc:
             raise KgError(f"SPARQL syntax error: {exc}") from exc
+        except (OSError, RuntimeError) as exc:
+            raise KgError(f"the query failed: {exc}") from exc
 
     def select(self, query: str, bindings: Binding | None = None) -> pd.DataFrame:
         result = self.raw(query, bindings)
@@ -128,21 +133,63 @@ class RemoteStore(Store):
             raise KgError(f"cannot reach the endpoint {self.endpoint}: {exc}") from exc
 
     def select(self, query: str, bindings: Binding | None = None) -> pd.DataFrame:
-        text = with_prefixes(query) + values_clause(bindings)
+        text = with_prefixes(inline_values(query, bindings))
         doc = json.loads(self.request(text))
         names = doc["head"]["vars"]
         rows = [[_json_value(b.get(n)) for n in names] for b in doc["results"]["bindings"]]
         return pd.DataFrame(rows, columns=names)
 
 
-def values_clause(bindings: Binding | None) -> str:
-    """A trailing ``VALUES`` block that binds parameters as RDF terms (for remote endpoints,
-    which have no substitution API). Terms are serialised by pyoxigraph, never pasted."""
+IRI_TOKEN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+
+
+def group_openings(query: str) -> list[int]:
+    """Positions of the ``{`` that open each top-level group of a query, skipping
+    comments, strings and IRIs."""
+    openings, depth, i, n = [], 0, 0, len(query)
+    while i < n:
+        c = query[i]
+        if c == "#":
+            end = query.find("\n", i)
+            i = n if end < 0 else end
+        elif c in "\"'":
+            quote = query[i:i + 3] if query[i:i + 3] in ('"""', "'''") else c
+            i += len(quote)
+            while i < n and not query.startswith(quote, i):
+                i += 2 if query[i] == "\\" else 1
+            i += len(quote) - 1
+        elif c == "<" and (match := IRI_TOKEN.match(query, i)):
+            i = match.end() - 1
+        elif c == "{":
+            if depth == 0:
+                openings.append(i)
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        i += 1
+    return openings
+
+
+def inline_values(query: str, bindings: Binding | None) -> str:
+    """The query with ``bindings`` as a ``VALUES`` block at the start of its WHERE group,
+    so each parameter is bound as an RDF term where the pattern is evaluated (a trailing
+    VALUES would join after GROUP BY). Terms are serialised by pyoxigraph, which checks
+    IRIs and escapes literals: a value can never change the query's structure.
+
+    >>> inline_values("SELECT * WHERE { ?p ?q ?r }", {"p": ox.NamedNode("http://x/a")})
+    'SELECT * WHERE { VALUES (?p) { (<http://x/a>) } ?p ?q ?r }'
+    """
     if not bindings:
-        return ""
-    names = " ".join(f"?{k}" for k in bindings)
+        return query
+    names = " ".join(f"?{ox.Variable(k).value}" for k in bindings)
     terms = " ".join(str(to_term(v)) for v in bindings.values())
-    return f"\nVALUES ({names}) {{ ({terms}) }}"
+    openings = group_openings(query)
+    if not openings:
+        raise KgError("the query has no WHERE clause to bind parameters in")
+    where = openings[0]
+    if re.search(r"\bCONSTRUCT\s*$", query[:where], re.IGNORECASE) and len(openings) > 1:
+        where = openings[1]  # CONSTRUCT { template } WHERE { ... }
+    return f"{query[:where + 1]} VALUES ({names}) {{ ({terms}) }}{query[where + 1:]}"
 
 
 def _json_value(cell: dict | None) -> Any:

@@ -1,0 +1,122 @@
+"""SPARQL commands: the canned queries, running a query, serving the graph, pushing it."""
+
+from __future__ import annotations
+
+import click
+
+from kg.cli.common import data_dir, data_option, endpoint_option, handle_errors, out_option, output_option
+from kg.errors import KgError
+
+
+def _params(values: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise KgError(f"--param {item!r}: expected NAME=VALUE")
+        params[name.strip()] = value
+    return params
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@output_option
+@handle_errors
+def queries(fmt, output):
+    """List the canned SPARQL queries: name, titles, parameters with defaults, description."""
+    from kg.output import emit
+    from kg.sparql import catalogue
+
+    frame = catalogue()
+    if fmt == "table" and not output:
+        for row in frame.itertuples(index=False):
+            click.echo(f"{row.name}  {row.title_zh} / {row.title_en}")
+            if row.params:
+                click.echo(f"    params: {row.params}")
+            click.echo(f"    {row.description}")
+        return
+    emit(frame, fmt, output)
+
+
+@click.command()
+@click.argument("query")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE as an RDF term (repeatable); see `kg queries` for each "
+                   "canned query's parameters.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="json is the SPARQL 1.1 Query Results JSON format; CONSTRUCT/DESCRIBE give Turtle.")
+@output_option
+@endpoint_option
+@data_option
+@out_option
+@handle_errors
+def query(query, params, fmt, output, endpoint, data, out):
+    """Run QUERY: a canned query's name (see `kg queries`), a .rq file, or the query text.
+
+    The usual prefixes (kg:, product:, company:, chain:, rdfs:, ...) are declared for you.
+    Parameters are bound as RDF terms, never pasted into the text:
+
+        kg query upstream-of --param product=methionine
+        kg query 'SELECT ?p WHERE { ?p kg:zoneStatus kg:missing }' --format csv
+    """
+    from kg.output import write_atomic
+    from kg.sparql import bind, check_syntax, render, resolve, run
+    from kg.store import open_store
+
+    chosen = resolve(query)
+    check_syntax(chosen.text, chosen.where)  # before building or connecting
+    terms = bind(chosen, _params(params))
+    store = open_store(data=data_dir(data), out=out, endpoint=endpoint)
+    body = render(run(store, chosen.text, terms, chosen.where), fmt)
+    if output:
+        write_atomic(output, body)
+    else:
+        click.echo(body.decode("utf-8"), nl=False)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--timeout", default=30, show_default=True, type=click.IntRange(min=1),
+              help="Seconds a query may run; past it the engine cancels it, and a query that will not "
+                   "stop is ended by restarting the engine.")
+@data_option
+@out_option
+@handle_errors
+def serve(host, port, timeout, data, out):
+    """Serve the built graph as a read-only SPARQL 1.1 Protocol endpoint (Oxigraph):
+    /query (GET and POST; JSON, XML, CSV, TSV by Accept; Turtle or N-Triples for CONSTRUCT),
+    a query page at / that works offline, updates refused (403). Stop with Ctrl-C."""
+    from kg.build import ensure_built
+    from kg.endpoint import serve as serve_graph
+
+    generation = ensure_built(data_dir(data), out)
+    serve_graph(generation / "store", host=host, port=port, timeout=timeout,
+                announce=lambda text: click.echo(text, err=True))
+
+
+@click.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The server's SPARQL query endpoint, e.g. http://127.0.0.1:7878/query.")
+@click.option("--store", "store_url", default=None, metavar="URL",
+              help="Its Graph Store Protocol endpoint (default: the query endpoint's last path "
+                   "segment replaced by 'store', Oxigraph's layout; Fuseki: http://host:3030/DS/data).")
+@click.option("--append", is_flag=True, help="Add to the default graph (POST) instead of replacing it (PUT).")
+@data_option
+@out_option
+@handle_errors
+def push(endpoint, store_url, append, data, out):
+    """Load the built graph into a SPARQL 1.1 server's default graph through the Graph Store
+    Protocol. By default the default graph is REPLACED (HTTP PUT); --append adds to it (POST)."""
+    from kg.build import ensure_built
+    from kg.endpoint import push as push_graph
+    from kg.store import RemoteStore
+
+    generation = ensure_built(data_dir(data), out)
+    target = push_graph(generation / "graph.nt", endpoint, store_url, replace=not append)
+    count = RemoteStore(endpoint).triples()
+    verb = "appended to" if append else "replaced"
+    click.echo(f"{verb} the default graph at {target}; the endpoint now holds {count} triples")
+
+
+COMMANDS = [queries, query, serve, push]
