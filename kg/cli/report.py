@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kg.cli.common import data_option, endpoint_option, handle_errors, lang_option, out_option, store_from
+from kg.cli.gaps import weight_option, weights_option
 
 SUMMARY_ROWS = 10  # top targets shown in the terminal
 
@@ -17,13 +18,13 @@ SUMMARY_ROWS = 10  # top targets shown in the terminal
 @lang_option
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True,
               help="How many recruitment targets the page and the first sheet list.")
-@click.option("--weights", "weights_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="File of score weights, one 'name = value' line each (others keep their default).")
+@weights_option
+@weight_option
 @data_option
 @out_option
 @endpoint_option
 @handle_errors
-def report(output, lang, top, weights_file, data, out, endpoint):
+def report(output, lang, top, weights_file, weight_options, data, out, endpoint):
     """Write the planner's report into a folder: index.html (completeness per chain, the top
     recruitment targets with every score component and reason, weak and broken links, the
     project pipeline, the sources and their quotes; works offline), gaps.xlsx (top targets,
@@ -34,7 +35,7 @@ def report(output, lang, top, weights_file, data, out, endpoint):
     from kg.output import text_table
     from kg.report import TEXT, summary, write_report
 
-    weights = resolve_weights(weights_file)
+    weights = resolve_weights(weights_file, weight_options)
     store = store_from(data, out, endpoint)
     analysis = analyse(store, weights)
     paths = write_report(analysis, store, output, lang=lang, top=top)
