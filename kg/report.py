@@ -530,13 +530,15 @@ def _html_links(analysis: Any, lang: str) -> str:
     gaps = analysis.gaps
     chain_names = _chain_names(analysis, lang)
     parts = [f'<section id="links"><h2>{escape(t["links"])}</h2>']
+    order = {c: i for i, c in enumerate(chain_names)}  # the chains' own order, products in none last
     for gap_type in BREAK_TYPES:
         part = gaps[gaps["gap_type"] == gap_type]
         parts.append(f"<h3>{escape(GAP_LABELS[lang][gap_type])} ({len(part)})</h3>")
         if part.empty:
             parts.append(f'<p class="note">{escape(t["no_rows"])}</p>')
             continue
-        part = part.sort_values(["chain", "id"], kind="mergesort")
+        part = part.assign(_order=part["chain"].map(order).fillna(len(order)))
+        part = part.sort_values(["_order", "id"], kind="mergesort")
         rows = [[_e(_chain_text(r, chain_names, lang)), _e(_label(r, lang, r["id"])),
                  _e(_num(r["score"]) if not _blank(r.get("score")) else ""), _e(r.get(f"reason_{lang}"))]
                 for _, r in part.iterrows()]
