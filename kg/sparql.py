@@ -212,6 +212,10 @@ def check_syntax(text: str, where: str = "query") -> str:
         if not match:
             raise KgError(f"{where}: SPARQL syntax error: {message}") from exc
         line, column, detail = int(match.group(1)), int(match.group(2)), match.group(3)
+        if "Prefix not found" in detail:
+            detail = f"unknown prefix (declared for you: {', '.join(vocab.PREFIXES)})"
+        elif len(detail) > 160:
+            detail = " ".join(detail[:160].split()) + " …"
         lines = text.splitlines() or [""]
         shown = lines[line - 1] if 0 < line <= len(lines) else ""
         raise KgError(f"{where}: SPARQL syntax error at line {line}, column {column}: {detail}\n"
