@@ -41,6 +41,7 @@ import networkx as nx
 from kg import vocab
 from kg.errors import KgError
 from kg.gaps import COMPONENT_LABELS, GAP_LABELS
+from kg.mapping import KIND_CLASS
 from kg.output import write_atomic
 
 # Colours of the fixed chains (colour-blind-aware, distinct on white); other parks' chains
@@ -228,7 +229,7 @@ def _band_layout(G: nx.DiGraph, depth: dict, cap: int, x_step: float, y_step: fl
     return pos, band_boxes
 
 
-def layout(G: nx.DiGraph, x_step: float = 210.0, y_step: float = 60.0, aspect: float = 1.2,
+def layout(G: nx.DiGraph, x_step: float = 210.0, y_step: float = 76.0, aspect: float = 1.2,
            bands: list | None = None) -> dict[Any, tuple[float, float]]:
     """Positions for the explorer: x from upstream (left) to downstream (right) by
     ``flow_depth``; one horizontal band per chain (a product sits in its first chain's band),
@@ -330,7 +331,8 @@ def _node_style(attrs: dict, colours: dict[str, str], order: list[str], lang: st
         "shapeProperties": {"borderDashes": [6, 4] if style["dashes"] else False},
         "color": {**colour, "highlight": {"background": fill, "border": "#111111"},
                   "hover": {"background": fill, "border": "#111111"}},
-        "font": {"color": "#8a8a8a" if status == "missing" else "#1f1f1f"},
+        # Local products' names are larger, so the overview still reads what the zone has.
+        "font": {"color": "#6f6f6f", "size": 15} if status == "missing" else {"color": "#1f1f1f", "size": 22},
     }
 
 
@@ -373,10 +375,25 @@ def explorer_data(G: nx.DiGraph, chains: Iterable[str] | None = None, gaps_only:
     if any(not sub.nodes[n].get("chains") for n in sub):
         chain_list.append({"id": "", "label_zh": UI["no_chain"][0], "label_en": UI["no_chain"][1], "kind": "",
                            "colour": NO_CHAIN_COLOUR})
+    # A layout of each chain alone, used when the page shows a single chain.
+    chain_layouts = {}
+    if len(chain_list) > 1:
+        for c in chain_list:
+            members = [n for n in sub if (c["id"] in (sub.nodes[n].get("chains") or ())) or
+                       (not c["id"] and not sub.nodes[n].get("chains"))]
+            alone = nx.DiGraph(sub.subgraph(members).edges)
+            alone.add_nodes_from(members, chains=[c["id"]] if c["id"] else [])  # one band: this chain's
+            for n in members:
+                alone.nodes[n]["segment"] = sub.nodes[n].get("segment")
+            boxes: list[dict] = []
+            own = layout(alone, bands=boxes)
+            chain_layouts[c["id"]] = {"bands": boxes, "pos": {str(n): list(xy) for n, xy in own.items()}}
     idx = 0 if lang == "zh" else 1
     ranked = sorted((n for n in sub if isinstance(sub.nodes[n].get("score"), (int, float))),
                     key=lambda n: (-float(sub.nodes[n]["score"]), str(n)))
-    terms = {k: list(v) for k, v in vocabulary_labels().items()}
+    labels = vocabulary_labels()
+    terms = {k: list(v) for k, v in labels.items()}
+    terms.update({kind: list(labels[cls]) for kind, cls in KIND_CLASS.items() if cls in labels})
     terms.update({f"gap:{k}": list(v) for k, v in GAP_LABELS.items()})
     terms.update({f"component:{k}": list(v) for k, v in COMPONENT_LABELS.items()})
     return {
@@ -385,6 +402,7 @@ def explorer_data(G: nx.DiGraph, chains: Iterable[str] | None = None, gaps_only:
         "edges": edges,
         "chains": chain_list,
         "bands": band_boxes,
+        "chain_layouts": chain_layouts,
         "top": [str(n) for n in ranked[:TOP]],
         "statuses": [{"id": s, **{k: v for k, v in STATUS_STYLE[s].items()}} for s in vocab.PRODUCT_STATUSES],
         "project_statuses": list(vocab.PROJECT_STATUSES),

@@ -53,3 +53,60 @@ def shipped_store(shipped_build: Path):
     from kg.store import open_store
 
     return open_store(data=default_data_dir(), out=shipped_build)
+
+
+# ---------------------------------------------------------------- pages in a real browser
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium through playwright-python, one per test module (a sync
+    playwright cannot run twice at once in one thread, so a module never holds it open
+    while another module starts its own)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed")
+    if not Path("/usr/bin/chromium").exists():
+        skip_or_fail("chromium is not installed at /usr/bin/chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium",
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+class OpenedPage:
+    """A page opened by :func:`open_page`, with what happened while it loaded and ran:
+    ``outside`` every request that did not stay on file:// (refused), ``errors`` console
+    errors and uncaught exceptions, ``dialogs`` the messages of alert/confirm/prompt."""
+
+    def __init__(self, page):
+        self.page, self.outside, self.errors, self.dialogs = page, [], [], []
+
+
+def open_page(browser, path: Path, viewport: tuple[int, int] = (1600, 1000), ready: str | None = None) -> OpenedPage:
+    """Open a local file, recording and refusing every request that leaves file://; wait for
+    the load event, and for the CSS selector ``ready`` when given."""
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    opened = OpenedPage(page)
+
+    def route(r):
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            opened.outside.append(r.request.url)
+            r.abort()
+
+    def dialog(d):
+        opened.dialogs.append(d.message)
+        d.dismiss()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: opened.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: opened.errors.append(str(e)))
+    page.on("dialog", dialog)
+    page.goto(Path(path).resolve().as_uri())
+    page.wait_for_load_state("load")
+    if ready:
+        page.wait_for_selector(ready, state="attached", timeout=30_000)
+    return opened
