@@ -189,6 +189,7 @@ $("run").onclick = async () => {
 
 class Front(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 64
 
     def __init__(self, address: tuple[str, int], engine: Engine, deadline: float):
         self.engine = engine
@@ -226,7 +227,8 @@ class FrontHandler(BaseHTTPRequestHandler):
     def forward(self) -> None:
         """Pass the request to the engine; answer 503 when it takes longer than the deadline."""
         engine, started = self.server.engine, time.monotonic()
-        process = engine.process
+        with engine.lock:  # wait while the engine restarts
+            process = engine.process
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         headers = {k: self.headers[k] for k in FORWARDED_HEADERS if self.headers[k]}
@@ -258,9 +260,9 @@ class FrontHandler(BaseHTTPRequestHandler):
                 else:
                     held += chunk
         except TimeoutError:
+            engine.restart(process)  # first, so that the next request finds it ready
             if not sent:
                 self.reply(503, self.timeout_message())
-            engine.restart(process)
         except (ConnectionError, http.client.HTTPException, OSError) as exc:
             if not sent:
                 self.reply(502, f"the SPARQL engine failed: {exc}\n".encode())
