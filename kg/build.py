@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,43 +104,86 @@ def build_lock(out: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def check(data: Path, shacl: bool = True) -> tuple[Tables, list[str], list[DataIssue]]:
+def validate_graph(tables: Tables, lines: list[str], warnings: list[DataIssue], engine: str = "store",
+                   store: ox.Store | None = None) -> None:
+    """SHACL-validate the data triples ``lines`` of ``tables``; add warnings to ``warnings``
+    and raise :class:`~kg.tables.DataErrors` (each issue naming file, row and column) on an
+    error.
+
+    ``engine="store"`` (the default) runs the shapes as SPARQL on an Oxigraph store, ``store``
+    when given (the build's own, already loaded with ``lines``), else an in-memory one, and
+    leaves out the company and production nodes whose constraints the table checks cover
+    (:data:`kg.shacl.TABLE_CHECKED`);
+    ``engine="pyshacl"`` runs pyshacl over an rdflib graph, the reference implementation, far
+    slower past a few thousand triples (see benchmarks/BENCHMARKS.md)."""
+    from kg.shacl import TABLE_CHECKED, pyshacl_violations, store_violations, to_issues
+
+    if engine == "pyshacl":
+        import rdflib
+
+        graph = rdflib.Graph()
+        graph.parse(data="\n".join(lines) + "\n", format="nt")
+        violations = pyshacl_violations(graph)
+    elif engine == "store":
+        if store is None:
+            store = ox.Store()
+            store.bulk_load(input=_ntriples(lines), format=ox.RdfFormat.N_TRIPLES)
+        violations = store_violations(store, skip=TABLE_CHECKED)
+    else:
+        raise KgError(f"unknown SHACL engine {engine!r}: use 'store' or 'pyshacl'")
+    issues = to_issues(violations, lambda: row_index(tables))
+    warnings.extend(i for i in issues if i.severity != "error")
+    if any(i.severity == "error" for i in issues):
+        raise DataErrors(issues + warnings)
+
+
+def _engine(shacl: bool | str) -> str | None:
+    return None if shacl is False else "store" if shacl is True else str(shacl)
+
+
+def _ntriples(lines: list[str]) -> bytes:
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+def check(data: Path, shacl: bool | str = True) -> tuple[Tables, list[str], list[DataIssue]]:
     """Read, check, map and (optionally) SHACL-validate a dataset without writing anything.
 
+    ``shacl``: True (the store engine), False, or an engine name for :func:`validate_graph`.
     Returns the tables, the N-Triples lines and the warnings; raises
     :class:`~kg.tables.DataErrors` with every problem found."""
     warnings: list[DataIssue] = []
     tables = load_tables(data, warnings)
     lines = to_ntriples(tables)
-    if shacl:
-        import rdflib
-
-        from kg.shacl import shacl_issues
-
-        graph = rdflib.Graph()
-        graph.parse(data="\n".join(lines) + "\n", format="nt")
-        issues = shacl_issues(graph, row_index(tables))
-        warnings.extend(i for i in issues if i.severity != "error")
-        if any(i.severity == "error" for i in issues):
-            raise DataErrors(issues + warnings)
+    engine = _engine(shacl)
+    if engine:
+        validate_graph(tables, lines, warnings, engine)
     return tables, lines, warnings
 
 
-def _write_generation(lines: list[str], target: Path) -> int:
-    """Write graph.nt, the store and graph.ttl into ``target``; return the triple count."""
+def _write_generation(lines: list[str], target: Path, validate: Callable[[ox.Store], None] | None = None) -> int:
+    """Write the store, graph.nt and graph.ttl into ``target``; return the triple count.
+
+    The data triples are bulk-loaded first and ``validate`` (when given) runs on the store
+    before the ontology is added, so SHACL sees the data graph alone and the triples are
+    parsed once."""
     target.mkdir(parents=True)
-    ontology = ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE)
-    with open(target / "graph.nt", "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines))
-        handle.write("\n")
-        handle.write(ox.serialize(ontology, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
+    data = _ntriples(lines)
+    ontology = ox.serialize(ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE),
+                            format=ox.RdfFormat.N_TRIPLES)
     store = ox.Store(str(target / "store"))
-    store.bulk_load(path=str(target / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES)
+    if validate is not None:
+        validate(store)
+    store.bulk_load(input=ontology, format=ox.RdfFormat.N_TRIPLES)
     store.flush()
-    store.dump(str(target / "graph.ttl"), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
-               prefixes=vocab.PREFIXES)
     triples = len(store)
     del store
+    with open(target / "graph.nt", "wb") as handle:
+        handle.write(data)
+        handle.write(ontology)
+    # Serialised from the stream, not dumped from the store: three times faster.
+    ox.serialize(ox.parse(path=str(target / "graph.nt"), format=ox.RdfFormat.N_TRIPLES), str(target / "graph.ttl"),
+                 format=ox.RdfFormat.TURTLE, prefixes=vocab.PREFIXES)
     return triples
 
 
@@ -166,11 +210,12 @@ def _prune(out: Path, keep: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)  # left by a killed build
 
 
-def build(data: Path, out: Path, force: bool = False, shacl: bool = True) -> BuildResult:
+def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True) -> BuildResult:
     """Build the graph of the dataset in ``data`` into the build folder ``out``.
 
     Nothing in ``out`` changes unless the whole build succeeds. When the inputs are
-    unchanged since the current build, nothing is rebuilt unless ``force``."""
+    unchanged since the current build, nothing is rebuilt unless ``force``. ``shacl`` as in
+    :func:`check`; the default validates on the new store before anything is swapped in."""
     data, out = Path(data), Path(out)
     if not data.exists():
         raise KgError(f"data not found: {data}")
@@ -180,11 +225,19 @@ def build(data: Path, out: Path, force: bool = False, shacl: bool = True) -> Bui
         if not force and manifest and manifest.get("fingerprint") == stamp:
             generation = current_generation(out)
             return BuildResult(out, generation, manifest["triples"], stamp, skipped=True)
-        tables, lines, warnings = check(data, shacl=shacl)
+        warnings: list[DataIssue] = []
+        tables = load_tables(data, warnings)
+        lines = to_ntriples(tables)
+        engine = _engine(shacl)
+        if engine and engine != "store":
+            validate_graph(tables, lines, warnings, engine)
         name = time.strftime("gen-%Y%m%dT%H%M%S") + f"-{time.time_ns() % 10**9:09d}-{os.getpid()}"
         tmp = out / f".tmp-{name}"
         try:
-            triples = _write_generation(lines, tmp)
+            def on_store(store: ox.Store) -> None:
+                validate_graph(tables, lines, warnings, "store", store)
+
+            triples = _write_generation(lines, tmp, on_store if engine == "store" else None)
             counts = {name: len(frame) for name, frame in tables.items()}
             (tmp / MANIFEST).write_text(json.dumps({
                 "fingerprint": stamp, "data": str(data.resolve()), "built_at": time.time(),

@@ -308,7 +308,9 @@ def row_index(tables: Tables) -> dict[str, tuple[str, int]]:
     )
     for table, kind, key in spec:
         frame = tables[table]
-        ids = frame[key].astype(str).agg("--".join, axis=1) if len(frame) else pd.Series(dtype=str)
+        ids = frame[key[0]].astype(str)
+        for name in key[1:]:
+            ids = ids + "--" + frame[name].astype(str)
         for local, row in zip(ids, frame[ROW]):
             index[vocab.resource(kind, local)] = (frame.attrs.get("file", f"{table}.csv"), int(row))
     return index

@@ -1,0 +1,222 @@
+"""Deterministic synthetic datasets in the CSV layout of ``data/``, for the scale benchmarks.
+
+Nothing here is real: every id is a synthetic slug (``p-000123``, ``c-0004567``), every label
+says it is synthetic (``合成产品 123`` / ``Synthetic product 123``), and every row cites one
+source of kind ``user`` titled as generated benchmark data.
+
+The shape follows a national-size version of the shipped data: the fixed chain ids; per
+chain, groups of products layered 6 to 12 deep (raw materials feed intermediates feed end
+products), each product fed by one to three products of the layer before; a few percent of
+flows cross chains; many companies per product (most outside the zone, so most products
+have recruitment candidates), zone companies covering only part of each chain (so products
+are present, planned and missing, and some have a single local producer); projects in every
+status (and some with none), with years, investments and capacities.
+
+Sizes (data triples): S ≈ 10k, M ≈ 100k, L ≈ 1M, XL ≈ 5M::
+
+    python -m benchmarks.generate L /tmp/kg-L      # or: python benchmarks/generate.py L DIR
+
+>>> import tempfile
+>>> counts = generate(Path(tempfile.mkdtemp()), 2_000)
+>>> counts["products"] > 0
+True
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from kg import vocab
+from kg.schema import TABLES
+
+SIZES = {"S": 10_000, "M": 100_000, "L": 1_000_000, "XL": 5_000_000}
+SOURCE = "synthetic"
+STATUSES = (*vocab.PROJECT_STATUSES, "")  # every status, and projects whose source states none
+
+# Rows per data triple, measured on generated data (triples per row: product ≈ 10,
+# flow ≈ 9, company ≈ 5, company_products ≈ 9, project ≈ 12, project_products ≈ 9).
+PER_TRIPLE = {"products": 1 / 200, "companies": 1 / 19, "projects": 1 / 330}
+
+
+def _write(folder: Path, name: str, rows: list[list]) -> None:
+    columns = [c.name for c in TABLES[name].columns]
+    with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerows(rows)
+
+
+def _products_and_flows(rng: np.random.Generator, n_products: int) -> tuple[list[list], list[list], dict]:
+    """Products in layered groups per chain, and the flows between them."""
+    chains = vocab.CHAIN_IDS
+    per_chain = np.full(len(chains), n_products // len(chains))
+    per_chain[: n_products % len(chains)] += 1
+    products: list[list] = []
+    layer_of: dict[str, tuple[str, int, int]] = {}  # id -> (chain, layer, depth)
+    groups: list[list[list[str]]] = []  # group -> layer -> product ids
+    number = 0
+    for chain, count in zip(chains, per_chain):
+        left = int(count)
+        while left > 0:
+            depth = int(rng.integers(6, 13))
+            size = min(left, max(depth, int(rng.integers(40, 120))))
+            if left - size < 6:
+                size = left
+            depth = min(depth, size)
+            # Wider in the middle of the chain than at its ends.
+            weights = 1.0 + np.sin(np.linspace(0.3, np.pi - 0.3, depth))
+            per_layer = np.maximum(1, np.floor(weights / weights.sum() * size)).astype(int)
+            per_layer[depth // 2] += size - per_layer.sum()
+            layers: list[list[str]] = []
+            for layer, width in enumerate(per_layer):
+                ids = []
+                for _ in range(int(width)):
+                    number += 1
+                    pid = f"p-{number:06d}"
+                    ids.append(pid)
+                    layer_of[pid] = (chain, layer, depth)
+                layers.append(ids)
+            groups.append(layers)
+            left -= size
+    ids = list(layer_of)
+    cross = set(rng.choice(len(ids), size=max(1, len(ids) // 30), replace=False).tolist())
+    for i, pid in enumerate(ids):
+        chain, layer, depth = layer_of[pid]
+        chains_cell = chain
+        if i in cross:
+            other = chains[(chains.index(chain) + 1 + int(rng.integers(0, len(chains) - 1))) % len(chains)]
+            chains_cell = f"{chain};{other}"
+        segment = vocab.SEGMENTS[min(2, layer * 3 // depth)]
+        if chain == "tourism":
+            kind = "service"
+        elif layer == 0:
+            kind = "energy" if chain == "new-energy" and i % 3 == 0 else "raw_material"
+        elif layer == depth - 1:
+            kind = "end_product"
+        else:
+            kind = "intermediate"
+        tier = str(1 + min(2, layer * 3 // depth))
+        n = int(pid[2:])
+        products.append([pid, f"合成产品 {n}", f"Synthetic product {n}", chains_cell, segment, kind, tier,
+                         "", "", SOURCE, "", ""])
+
+    flows: set[tuple[str, str]] = set()
+    for layers in groups:
+        for layer in range(1, len(layers)):
+            below = layers[layer - 1]
+            for j, pid in enumerate(layers[layer]):
+                flows.add((below[j % len(below)], pid))  # every product has an input
+                for _ in range(int(rng.integers(0, 3))):
+                    flows.add((below[int(rng.integers(0, len(below)))], pid))
+            for j, pid in enumerate(below):  # every product feeds something
+                flows.add((pid, layers[layer][j % len(layers[layer])]))
+    # Cross-chain flows: an early-layer product of one group feeds a later one of another.
+    for _ in range(max(1, len(flows) // 25)):
+        a, b = groups[int(rng.integers(0, len(groups)))], groups[int(rng.integers(0, len(groups)))]
+        if a is b:
+            continue
+        la = int(rng.integers(0, len(a) - 1))
+        lb = int(rng.integers(la + 1, len(b))) if la + 1 < len(b) else len(b) - 1
+        if lb <= 0:
+            continue
+        src, dst = a[la][int(rng.integers(0, len(a[la])))], b[lb][int(rng.integers(0, len(b[lb])))]
+        flows.add((src, dst))
+    flow_rows = []
+    for k, (a, b) in enumerate(sorted(flows)):
+        step = k % 50
+        flow_rows.append([a, b, f"合成工艺 {step}", f"Synthetic process {step}", SOURCE, ""])
+    return products, flow_rows, layer_of
+
+
+def generate(folder: Path, triples: int, seed: int = 8) -> dict[str, int]:
+    """Write a synthetic dataset of about ``triples`` data triples into ``folder``; return
+    the row count of each table. The same ``triples`` and ``seed`` give the same files."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    n_products = max(60, round(triples * PER_TRIPLE["products"]))
+    n_companies = max(20, round(triples * PER_TRIPLE["companies"]))
+    n_projects = max(10, round(triples * PER_TRIPLE["projects"]))
+
+    _write(folder, "sources", [[SOURCE, "Synthetic benchmark data (generated, not real) 合成基准数据（生成，非真实）",
+                                "kg benchmarks", "2026", "user", "", "", f"benchmarks/generate.py, seed {seed}"]])
+    _write(folder, "park", [["synthetic-park", "合成园区", "Synthetic park", SOURCE, ""]])
+    _write(folder, "chains", [[c, f"合成产业链 {c}", f"Synthetic chain {c}",
+                               "core" if c in vocab.CORE_CHAINS else "extension", "", "", SOURCE, ""]
+                              for c in vocab.CHAIN_IDS])
+    products, flows, layer_of = _products_and_flows(rng, n_products)
+    _write(folder, "products", products)
+    _write(folder, "flows", flows)
+    ids = np.array(list(layer_of))
+
+    # Zone companies make only part of each chain: products outside that part stay missing
+    # (or planned), and the long tail of the part has a single local producer.
+    n_zone = max(5, n_companies // 10)
+    covered = rng.random(len(ids)) < 0.45
+    zone_pool, all_pool = ids[covered], ids
+    popularity = rng.zipf(1.6, size=len(all_pool)).astype(float)
+    popularity /= popularity.sum()
+    makes = 1 + (rng.random(n_companies) < 0.2)  # one or two products each
+    owner = np.repeat(np.arange(n_companies), makes)
+    in_zone = owner < n_zone
+    popular = rng.choice(len(all_pool), size=len(owner), p=popularity)
+    uniform = rng.integers(0, len(all_pool), size=len(owner))
+    external = np.where(rng.random(len(owner)) < 0.3, popular, uniform)
+    made = np.where(in_zone, zone_pool[rng.integers(0, len(zone_pool), size=len(owner))], all_pool[external])
+    companies = [[f"c-{k + 1:07d}", f"合成企业 {k + 1}", f"Synthetic company {k + 1}",
+                  "zone" if k < n_zone else "external", SOURCE, ""] for k in range(n_companies)]
+    links = {(f"c-{k + 1:07d}", str(pid)) for k, pid in zip(owner.tolist(), made.tolist())}
+    _write(folder, "companies", companies)
+    _write(folder, "company_products", [[c, p, "false", SOURCE, ""] for c, p in sorted(links)])
+
+    zone_ids = [row[0] for row in companies[:n_zone]]
+    projects, outputs = [], {}
+    for k in range(n_projects):
+        jid = f"j-{k + 1:06d}"
+        status = STATUSES[k % len(STATUSES)]
+        pid = str(ids[int(rng.integers(0, len(ids)))])
+        chain = layer_of[pid][0]
+        company = zone_ids[int(rng.integers(0, len(zone_ids)))] if k % 4 else ""
+        year = str(2020 + k % 11)
+        investment = str(int(rng.integers(1, 500)) * 10_000_000) if k % 3 else ""
+        capacity, unit = (str(int(rng.integers(1, 100)) * 1000), "吨/年") if k % 2 else ("", "")
+        projects.append([jid, f"合成项目 {k + 1}", f"Synthetic project {k + 1}", company, chain, status, year,
+                         investment, capacity, unit, SOURCE, f"合成项目 {k + 1}", ""])
+        outputs[(jid, pid)] = "false"
+        if k % 3 == 0:
+            outputs.setdefault((jid, str(ids[int(rng.integers(0, len(ids)))])), "true")
+    _write(folder, "projects", projects)
+    _write(folder, "project_products", [[j, p, outputs[j, p], SOURCE, ""] for j, p in sorted(outputs)])
+
+    n_targets = max(3, len(ids) // 200)
+    targets = sorted({str(p) for p in rng.choice(ids, size=n_targets, replace=False)})
+    _write(folder, "targets", [[p, SOURCE, f"合成招引方向 {p}"] for p in targets])
+    indicators = [[f"i-{year}-{kind}", f"合成指标 {year} {kind}", f"Synthetic indicator {year} {kind}",
+                   str(100 + year % 7), "个", str(year), kind, vocab.CHAIN_IDS[year % 7], SOURCE,
+                   f"合成指标 {year}", ""]
+                  for year in range(2020, 2031) for kind in vocab.INDICATOR_KINDS]
+    _write(folder, "indicators", indicators)
+    _write(folder, "assets", [[f"a-{c}", f"合成品牌 {c}", f"Synthetic brand {c}", "brand", c, "", "",
+                               SOURCE, "", ""] for c in vocab.CHAIN_IDS])
+    return {"products": len(products), "flows": len(flows), "companies": len(companies),
+            "company_products": len(links), "projects": len(projects), "project_products": len(outputs),
+            "targets": len(targets), "indicators": len(indicators)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Write a synthetic kg dataset (CSV tables).")
+    parser.add_argument("size", help="S, M, L, XL or a number of triples")
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--seed", type=int, default=8)
+    args = parser.parse_args(argv)
+    triples = SIZES[args.size] if args.size in SIZES else int(args.size)
+    counts = generate(args.folder, triples, args.seed)
+    print(", ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+if __name__ == "__main__":
+    main()

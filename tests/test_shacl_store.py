@@ -1,0 +1,99 @@
+"""The store validator (SHACL compiled to SPARQL on Oxigraph) finds what pyshacl finds."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from kg.errors import KgError
+from kg.mapping import to_ntriples
+from kg.shacl import TABLE_CHECKED, compile_shapes, pyshacl_violations, store_issues, store_violations
+from kg.tables import load_tables
+
+K = "https://w3id.org/kg-chain/ontology#"
+D = "https://w3id.org/kg-chain/id/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+A = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+# One or more broken triples per kind of constraint in ontology/shapes.ttl.
+BROKEN = [
+    f"<{D}chain/salt> {A} <{K}ExtensionChain> .",                             # xone: core and extension
+    f"<{D}product/salt> <{K}segment> <{K}downstream> .",                     # maxCount
+    f"<{D}product/chlorine> <{K}segment> <{K}sideways> .",                   # in, maxCount
+    f'<{D}product/salt> <{K}valueTier> "5"^^<{XSD}integer> .',               # maxInclusive, maxCount
+    f'<{D}product/sodium> <{K}valueTier> "x" .',                             # datatype
+    f"<{D}flow/salt--sodium> <{K}input> <{D}product/sodium> .",              # disjoint, maxCount
+    f'<{D}company/co-a> {LABEL} "另一个"@zh .',                               # qualified max count
+    f'<{D}company/co-x> {A} <{K}Company> .',                                    # minCount location, source
+    f'<{D}company/co-x> {LABEL} "无英文"@zh .',                               # qualified min count (en)
+    f"<{D}project/p-x> {A} <{K}Project> .",                                     # quote minCount
+    f"<{D}project/p-x> <{K}runBy> <{D}product/salt> .",                      # class
+    f"<{D}company/co-a> <{K}produces> <{D}product/lonely> .",                # or: no flow in or out
+    f"<{D}product/lonely> {A} <{K}Product> .",
+    f'<{D}source/fixture> <{K}sourceKind> "other" .',                        # in (literals), maxCount
+    f'<{D}project/p-met> <{K}investmentCNY> "-5"^^<{XSD}decimal> .',         # minInclusive
+    f'<{D}project/p-met> <{K}quote> "plain" .',                               # datatype, maxCount
+    f"<{K}Firm> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{K}Company> .",  # class targets follow
+    f"<{D}company/co-y> {A} <{K}Firm> .",                                     # subclasses: no location
+]
+
+
+def _key(violations):
+    return sorted({(v.focus, v.column, v.value, v.severity) for v in violations},
+                  key=lambda k: tuple("" if x is None else x for x in k))
+
+
+@pytest.fixture(scope="module")
+def broken_lines(request):
+    from tests.conftest import MINI
+
+    return to_ntriples(load_tables(MINI)) + BROKEN
+
+
+def _store(lines: list[str]) -> ox.Store:
+    store = ox.Store()
+    store.bulk_load(input=("\n".join(lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def test_same_violations_as_pyshacl(broken_lines):
+    graph = rdflib.Graph().parse(data="\n".join(broken_lines), format="nt")
+    reference = _key(pyshacl_violations(graph))
+    found = _key(store_violations(_store(broken_lines)))
+    assert len(reference) >= len(BROKEN)
+    assert found == reference
+
+
+def test_skipping_table_checked_nodes_keeps_the_rest(broken_lines):
+    every = _key(store_violations(_store(broken_lines)))
+    kept = _key(store_violations(_store(broken_lines), skip=TABLE_CHECKED))
+    bulk = {f"{D}company/co-a", f"{D}company/co-x", f"{D}company/co-y"}  # companies (co-y by subclass)
+    assert any(k[0] in bulk for k in every)
+    assert kept == [k for k in every if k[0] not in bulk and "/production/" not in k[0]]
+
+
+def test_clean_mini_has_no_violation():
+    from tests.conftest import MINI
+
+    assert store_violations(_store(to_ntriples(load_tables(MINI)))) == []
+
+
+def test_issues_name_file_and_row(broken_lines):
+    from kg.mapping import row_index
+    from tests.conftest import MINI
+
+    issues = store_issues(_store(broken_lines), lambda: row_index(load_tables(MINI)))
+    texts = [str(i) for i in issues]
+    assert any(t.startswith("flows.csv, row 2, column 'output'") and "cannot be its own input" in t for t in texts)
+    assert any(t.startswith("graph") and "has no flow in flows.csv" in t for t in texts)
+
+
+def test_unsupported_shape_is_refused(tmp_path):
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> .
+<urn:s> a sh:NodeShape ; sh:targetClass <urn:C> ; sh:property [ sh:path <urn:p> ; sh:pattern "^a" ] .
+""", encoding="utf-8")
+    with pytest.raises(KgError, match="pattern"):
+        compile_shapes(shapes)
