@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -35,7 +36,8 @@ MEANINGFUL = st.sampled_from([
     "2026-02-30", "2026年1月5日", "=1+1", "\u00a0", "\u3000", "甲公司", "\"", "a\nb", "x\x00y", "\x07",
 ])
 CELL = st.one_of(MEANINGFUL, st.text(max_size=12))
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+EXAMPLES = int(os.environ.get("KG_HYPOTHESIS_EXAMPLES", "40"))  # raise it for a longer search
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 def csv_text(rows: list[list[str]]) -> str:
@@ -87,7 +89,7 @@ def test_any_table_content_loads_or_names_its_errors(content):
             assert_named(exc.issues, FILES)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=max(12, EXAMPLES // 4), deadline=None, suppress_health_check=list(HealthCheck))
 @given(table_contents())
 def test_any_table_content_builds_or_fails_cleanly_keeping_the_previous_build(content):
     file, data = content
