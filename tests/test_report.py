@@ -68,6 +68,7 @@ def test_workbook_sheets_headers_frozen_filters_widths(workbook, chains):
     for sheet in workbook.worksheets:
         headers = [c.value for c in sheet[1]]
         assert any(CJK.search(str(h)) for h in headers), sheet.title
+        assert len(set(headers)) == len(headers), sheet.title  # a filter per distinct column
         assert sheet.freeze_panes == "A2", sheet.title
         assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
         for column in range(1, sheet.max_column + 1):
