@@ -341,3 +341,24 @@ def test_export_refuses_to_overwrite(tmp_path):
                                        "-o", str(tmp_path / "tables")])
     assert result.exit_code == 1 and "use --force" in result.output
     assert (tmp_path / "tables" / "products.csv").read_text(encoding="utf-8") == "keep me"
+
+
+def test_vocabulary_words_people_type(mini):
+    rows = read_csv(mini / "projects.csv")
+    rows[1][rows[0].index("status")] = "Under-Construction"
+    rows[2][rows[0].index("status")] = "签约"
+    rows[2][rows[0].index("year")] = "２０２６年"
+    write_csv(mini / "projects.csv", rows)
+    rows = read_csv(mini / "products.csv")
+    rows[5][rows[0].index("segment")] = "下游"
+    rows[4][rows[0].index("chains")] = "Salt，fine、"
+    write_csv(mini / "products.csv", rows)
+    rows = read_csv(mini / "company_products.csv")
+    rows[1][rows[0].index("inferred")] = "否"
+    write_csv(mini / "company_products.csv", rows)
+    tables = load_tables(mini)
+    assert tables["projects"]["status"].tolist() == ["under_construction", "signed"]
+    assert tables["projects"]["year"].tolist() == ["2025", "2026"]
+    assert tables["products"]["segment"].iloc[4] == "downstream"
+    assert tables["products"]["chains"].iloc[3] == "salt;fine"
+    assert tables["company_products"]["inferred"].iloc[0] == "false"
