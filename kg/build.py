@@ -26,6 +26,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,30 +161,38 @@ def check(data: Path, shacl: bool | str = True) -> tuple[Tables, list[str], list
     return tables, lines, warnings
 
 
+def _write_turtle(target: Path) -> None:
+    # Serialised from the N-Triples stream, not dumped from the store: three times faster.
+    ox.serialize(ox.parse(path=str(target / "graph.nt"), format=ox.RdfFormat.N_TRIPLES), str(target / "graph.ttl"),
+                 format=ox.RdfFormat.TURTLE, prefixes=vocab.PREFIXES)
+
+
 def _write_generation(lines: list[str], target: Path, validate: Callable[[ox.Store], None] | None = None) -> int:
-    """Write the store, graph.nt and graph.ttl into ``target``; return the triple count.
+    """Write graph.nt, the store and graph.ttl into ``target``; return the triple count.
 
     The data triples are bulk-loaded first and ``validate`` (when given) runs on the store
     before the ontology is added, so SHACL sees the data graph alone and the triples are
-    parsed once."""
+    parsed once. graph.ttl is written by a second thread meanwhile (pyoxigraph releases the
+    GIL), so on two cores it costs no wall time."""
     target.mkdir(parents=True)
     data = _ntriples(lines)
     ontology = ox.serialize(ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE),
                             format=ox.RdfFormat.N_TRIPLES)
-    store = ox.Store(str(target / "store"))
-    store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES)
-    if validate is not None:
-        validate(store)
-    store.bulk_load(input=ontology, format=ox.RdfFormat.N_TRIPLES)
-    store.flush()
-    triples = len(store)
-    del store
     with open(target / "graph.nt", "wb") as handle:
         handle.write(data)
         handle.write(ontology)
-    # Serialised from the stream, not dumped from the store: three times faster.
-    ox.serialize(ox.parse(path=str(target / "graph.nt"), format=ox.RdfFormat.N_TRIPLES), str(target / "graph.ttl"),
-                 format=ox.RdfFormat.TURTLE, prefixes=vocab.PREFIXES)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        turtle = pool.submit(_write_turtle, target)
+        store = ox.Store(str(target / "store"))
+        store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES)
+        del data
+        if validate is not None:
+            validate(store)
+        store.bulk_load(input=ontology, format=ox.RdfFormat.N_TRIPLES)
+        store.flush()
+        triples = len(store)
+        del store
+        turtle.result()
     return triples
 
 

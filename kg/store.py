@@ -211,3 +211,30 @@ def open_store(data: Path | None = None, out: Path | None = None, endpoint: str 
 
     generation = ensure_built(Path(data) if data else default_data_dir(), Path(out) if out else DEFAULT_OUT)
     return LocalStore(generation / "store")
+
+
+def rdflib_graph(out: Path | None = None, data: Path | None = None) -> Any:
+    """The built graph under rdflib's API, for analysts and notebooks used to rdflib: an
+    ``rdflib.Graph`` backed by the build's Oxigraph store through oxrdflib, opened read-only
+    (adding a triple raises), so it is not parsed again and queries run at Oxigraph's speed.
+    The usual prefixes (``kg:``, ``product:``, ...) are bound. Without ``data``, the current
+    build in ``out`` is used as it is; with ``data`` (or when ``out`` holds no build), it is
+    built first when absent or older than the data.
+
+    >>> g = rdflib_graph()  # doctest: +SKIP
+    >>> g.query("SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Product }")  # doctest: +SKIP
+    """
+    import rdflib
+    from oxrdflib import OxigraphStore
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    from kg.build import current_generation
+    from kg.paths import DEFAULT_OUT
+
+    generation = current_generation(Path(out) if out else DEFAULT_OUT) if data is None else None
+    store = LocalStore(generation / "store") if generation else open_store(data=data, out=out)
+    assert isinstance(store, LocalStore)
+    graph = rdflib.Graph(store=OxigraphStore(store=store.store), identifier=DATASET_DEFAULT_GRAPH_ID)
+    for prefix, namespace in vocab.PREFIXES.items():
+        graph.bind(prefix, rdflib.Namespace(namespace), override=True)
+    return graph
