@@ -244,6 +244,7 @@ def test_labels_are_escaped_and_nothing_runs(mini_analysis, tmp_path, browser):
     paths = write_report(analysis, store, tmp_path / "r", lang="zh", top=10)
     page_text = paths.index.read_text(encoding="utf-8")
     assert HOSTILE not in page_text and "&lt;img src=x onerror=" in page_text
+    assert "12.00 亿元" in page_text  # the operating mini project's stated 1,200,000,000 CNY, by status
     page, outside, errors = open_page(browser, paths.index)
     assert page.evaluate("window.__pwned") is None
     assert outside == [] and errors == []
