@@ -69,8 +69,8 @@ def _products_and_flows(rng: np.random.Generator, n_products: int) -> tuple[list
             depth = min(depth, size)
             # Wider in the middle of the chain than at its ends.
             weights = 1.0 + np.sin(np.linspace(0.3, np.pi - 0.3, depth))
-            per_layer = np.maximum(1, np.floor(weights / weights.sum() * size)).astype(int)
-            per_layer[depth // 2] += size - per_layer.sum()
+            per_layer = 1 + np.floor(weights / weights.sum() * (size - depth)).astype(int)
+            per_layer[depth // 2] += size - per_layer.sum()  # >= 0: the floors sum to at most size
             layers: list[list[str]] = []
             for layer, width in enumerate(per_layer):
                 ids = []
@@ -120,9 +120,9 @@ def _products_and_flows(rng: np.random.Generator, n_products: int) -> tuple[list
         if a is b:
             continue
         la = int(rng.integers(0, len(a) - 1))
-        lb = int(rng.integers(la + 1, len(b))) if la + 1 < len(b) else len(b) - 1
-        if lb <= 0:
+        if la + 1 >= len(b):
             continue
+        lb = int(rng.integers(la + 1, len(b)))  # to a later layer: no cycle, no longer chain
         src, dst = a[la][int(rng.integers(0, len(a[la])))], b[lb][int(rng.integers(0, len(b[lb])))]
         flows.add((src, dst))
     flow_rows = []
