@@ -34,7 +34,7 @@ from kg.errors import KgError
 from kg.schema import TABLE_ORDER, TABLES, Column, Table
 
 ID_PATTERN = r"[a-z0-9][a-z0-9._-]*"
-DATE_PATTERN = r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?"
+DATE_PATTERN = r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"
 ROW = "_row"  # the spreadsheet row number, kept beside each table's data
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -233,16 +233,17 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CLEAN = {
     "id": re.compile(f"(?:{ID_PATTERN})?"), "ref": re.compile(f"(?:{ID_PATTERN})?"),
     "refs": re.compile(f"(?:{ID_PATTERN}(?:;{ID_PATTERN})*)?"), "bool": re.compile("(?:true|false)?"),
-    "date": re.compile(f"(?:{DATE_PATTERN})?"), "int": re.compile(r"\d*"), "number": re.compile(r"(?:\d+(?:\.\d+)?)?"),
+    "date": re.compile(f"(?:{DATE_PATTERN})?"), "int": re.compile(r"[0-9]*"),
+    "number": re.compile(r"(?:[0-9]+(?:\.[0-9]+)?)?"),
 }
 SCALES = {"十万": 10**5, "百万": 10**6, "千万": 10**7, "万": 10**4, "亿": 10**8, "十亿": 10**9,
           "百亿": 10**10, "千亿": 10**11, "万亿": 10**12}
 SCALE_CHARS = "十百千万亿"
-AMOUNT = re.compile(r"(?P<num>\d[\d,.]*|\.\d+)\s*(?P<scale>" + "|".join(sorted(SCALES, key=len, reverse=True))
+AMOUNT = re.compile(r"(?P<num>[0-9][0-9,.]*|\.[0-9]+)\s*(?P<scale>" + "|".join(sorted(SCALES, key=len, reverse=True))
                     + r")?\s*(?P<unit>.*)")
-THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-DATES = (re.compile(r"(?P<y>\d{4})\s*年(?:\s*(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*[日号])?)?"),
-         re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})(?:[-/.](?P<d>\d{1,2}))?(?:[ T]00:00(?::00)?)?"))
+THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+DATES = (re.compile(r"(?P<y>[0-9]{4})\s*年(?:\s*(?P<m>[0-9]{1,2})\s*月(?:\s*(?P<d>[0-9]{1,2})\s*[日号])?)?"),
+         re.compile(r"(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})(?:[-/.](?P<d>[0-9]{1,2}))?(?:[ T]00:00(?::00)?)?"))
 BOOLEANS = {"true": "true", "false": "false", "是": "true", "否": "false"}
 # Chinese names of the fixed vocabularies, as the source texts write them.
 SYNONYMS = {
@@ -377,16 +378,16 @@ def normalise_column(frame: pd.DataFrame, table: Table, col: Column, file: str, 
         folded.loc[todo] = folded[todo].map(normalise_date)
     elif col.kind in ("int", "number"):
         if col.kind == "int":
-            plain = folded.str.fullmatch(r"\d+")
+            plain = folded.str.fullmatch(r"[0-9]+")
         else:  # what the check reads as a number already (1.2e9, -5) is left to it
-            plain = pd.to_numeric(folded.where(present, "0"), errors="coerce").notna()
+            plain = folded.str.isascii() & pd.to_numeric(folded.where(present, "0"), errors="coerce").notna()
         todo = present & ~plain
         if col.kind == "int" and col.name == "year":
             folded.loc[todo] = folded[todo].str.replace(r"\s*年$", "", regex=True)
         units = _unit_of(frame, col)
         for idx in todo[todo].index:
             digits, reason = normalise_amount(folded[idx], "" if col.kind == "int" else units[idx])
-            if col.kind == "int" and digits is not None and not re.fullmatch(r"\d+(\.0+)?", digits):
+            if col.kind == "int" and digits is not None and not re.fullmatch(r"[0-9]+(\.0+)?", digits):
                 digits = None
             if reason:
                 issues.append(DataIssue(file, int(frame.at[idx, ROW]), col.name, values[idx], reason))
@@ -429,11 +430,11 @@ def _check_column(frame: pd.DataFrame, table: Table, col: Column, keys: dict[str
         bad = present & ~values.isin(col.choices)
         _bad(frame, bad, file, col.name, "expected one of: " + ", ".join(col.choices), issues)
     elif col.kind == "int":
-        bad = present & ~values.str.fullmatch(r"\d{1,9}")
+        bad = present & ~values.str.fullmatch(r"[0-9]{1,9}")
         _bad(frame, bad, file, col.name, "expected a whole number such as 2026", issues)
     elif col.kind == "number":
         numbers = pd.to_numeric(values.where(present, "0"), errors="coerce")
-        bad = present & (numbers.isna() | (numbers < 0) | ~numbers.abs().lt(float("inf")))
+        bad = present & (numbers.isna() | ~values.str.isascii() | (numbers < 0) | ~numbers.abs().lt(float("inf")))
         _bad(frame, bad, file, col.name, "expected a number >= 0, e.g. 1200000000, 1,200, 12.5亿 or 3000万"
              + (f" (counted in {col.unit})" if col.unit and col.unit not in frame.columns else ""), issues)
     elif col.kind == "bool":
