@@ -2,8 +2,8 @@
 chain, on synthetic datasets of growing size, with rdflib's in-memory store and pyoxigraph's
 bulk load of the same triples (the floor) measured in the same run.
 
-Each measurement runs in its own Python process, so its peak memory (``ru_maxrss``) is its
-own and no cache carries over; the time is taken around the step only (not the imports).
+Each measurement runs in its own Python process, so its peak memory (VmHWM) is its own and
+no cache carries over; the time is taken around the step only (not the imports).
 Results are merged into a JSON file, and ``BENCHMARKS.md`` is written from all of them::
 
     python -m benchmarks.run --sizes S,M --repeat 3
@@ -182,13 +182,25 @@ def measure(step: str, data: Path, out: Path, scratch: Path) -> dict[str, Any]:
     return detail
 
 
+def peak_mb() -> float:
+    """Peak resident memory of this process in MB: VmHWM, which starts afresh at exec (Linux
+    carries ``ru_maxrss`` over from the parent that forked the process)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(args: argparse.Namespace) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="kg-step-", dir=args.scratch))
     try:
         result = measure(args.measure, Path(args.data), Path(args.out), scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["rss_mb"] = peak_mb()
     print(json.dumps(result))
 
 
@@ -342,7 +354,7 @@ def markdown(results: list[dict], info: dict[str, Any]) -> str:
              "Written by `python -m benchmarks.run` (do not edit by hand). Synthetic data from",
              "`benchmarks/generate.py` (seed 8); each cell is the median of the runs shown, in seconds,",
              "then the ratio to the floor (pyoxigraph's bulk load of the same triples, measured in the same",
-             "run). Each measurement runs in its own process; peak memory is that process's `ru_maxrss`.", "",
+             "run). Each measurement runs in its own process; peak memory is that process's VmHWM.", "",
              "## Machine", ""]
     m = info["machine"]
     lines += [f"- {m['cpus']} CPUs ({m['cpu']}), {m['memory']} memory; {m['os']}",
