@@ -317,15 +317,24 @@ def normalise_date(text: str) -> str:
     return year
 
 
+LISTED = 5  # cells named one by one in a warning; past that, one summary per column
+
+
 def _lowercase(frame: pd.DataFrame, column: str, typed: pd.Series, ids: pd.Series, file: str,
                issues: list[DataIssue]) -> pd.Series:
     """``ids`` lowercased, with a warning naming each cell that had capitals."""
     lowered = ids.str.lower()
     changed = ids != lowered
-    for idx in changed[changed].index:
-        issues.append(DataIssue(file, int(frame.at[idx, ROW]), column, typed[idx],
+    cells = changed[changed].index
+    rows = [int(frame.at[idx, ROW]) for idx in cells]
+    for idx, row in zip(cells[:LISTED], rows):
+        issues.append(DataIssue(file, row, column, typed[idx],
                                 f"read as {lowered[idx]!r}: ids are lowercase (ids that differ only by case "
                                 "are the same id)", "warning"))
+    if len(cells) > LISTED:
+        shown = ", ".join(map(str, rows[LISTED:LISTED + 20])) + (", ..." if len(rows) > LISTED + 20 else "")
+        issues.append(DataIssue(file, None, column, None, f"{len(cells) - LISTED} more ids with capitals were "
+                                f"read in lowercase, in rows {shown}", "warning"))
     return lowered
 
 
@@ -409,8 +418,10 @@ def _bad(frame: pd.DataFrame, mask: pd.Series, file: str, column: str, expected:
          issues: list[DataIssue]) -> None:
     if not mask.any():
         return
+    named = {(i.row, i.column) for i in issues if i.file == file and i.severity == "error"}
     for row, value in zip(frame.loc[mask, ROW], frame.loc[mask, column]):
-        issues.append(DataIssue(file, int(row), column, str(value), expected))
+        if (int(row), column) not in named:  # a cell refused while tidying is named once
+            issues.append(DataIssue(file, int(row), column, str(value), expected))
 
 
 def _check_column(frame: pd.DataFrame, table: Table, col: Column, keys: dict[str, set[str]],
