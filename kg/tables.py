@@ -12,7 +12,7 @@ that a table of a million rows is checked in seconds.
 >>> from kg.paths import default_data_dir
 >>> tables = load_tables(default_data_dir())
 >>> sorted(tables)[:3]
-['assets', 'chains', 'company_products']
+['assets', 'chains', 'companies']
 >>> normalise_amount("12.5亿元", "元")
 ('1250000000', None)
 """
