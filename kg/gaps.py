@@ -46,66 +46,93 @@ REACH_DEPTH = 3
 search, so its cost stays linear in the graph even with tens of thousands of products)."""
 
 
-def _feedstock_readiness(G: nx.DiGraph, p: str) -> float:
+@dataclass(frozen=True)
+class Facts:
+    """What the components read, gathered once per graph (plain dicts, so each component
+    costs O(degree) per product): local weight, chains, inputs, consumers, tier, targeting."""
+
+    local: dict[str, float]
+    chains: dict[str, tuple[str, ...]]
+    inputs: dict[str, list[str]]
+    consumers: dict[str, list[str]]
+    tier: dict[str, int]
+    targeted: dict[str, bool]
+
+    @classmethod
+    def of(cls, G: nx.DiGraph) -> Facts:
+        nodes = G.nodes
+        return cls(
+            local={p: LOCAL_WEIGHT.get(d.get("status", "missing"), 0.0) for p, d in nodes(data=True)},
+            chains={p: tuple(d.get("chains") or ()) for p, d in nodes(data=True)},
+            inputs={p: list(adj) for p, adj in G.pred.items()},
+            consumers={p: list(adj) for p, adj in G.succ.items()},
+            tier={p: int(d.get("value_tier") or 1) for p, d in nodes(data=True)},
+            targeted={p: bool(d.get("targeted")) for p, d in nodes(data=True)},
+        )
+
+
+def _feedstock_readiness(f: Facts, p: str) -> float:
     """本地原料保障 Local feedstock readiness: the share of the product's inputs (its
     predecessors in the flow graph) available in the zone, each counted by
     :data:`LOCAL_WEIGHT`. A product with no inputs in the graph (a raw material) scores 0:
     nothing in the zone makes it easier to produce. Example: inputs A present, B planned,
     C missing → (1 + 0.5 + 0) / 3 = 0.5."""
-    inputs = list(G.predecessors(p))
+    inputs = f.inputs[p]
     if not inputs:
         return 0.0
-    return sum(_local(G, q) for q in inputs) / len(inputs)
+    return sum(f.local[q] for q in inputs) / len(inputs)
 
 
-def _demand_pull(G: nx.DiGraph, p: str) -> float:
+def _demand_pull(f: Facts, p: str) -> float:
     """本地需求拉动 Local demand pull (raw value): local consumers waiting for the product:
     its successors, each counted by :data:`LOCAL_WEIGHT`. Scaled to [0, 1] by the largest
     value of any product in the graph."""
-    return sum(_local(G, q) for q in G.successors(p))
+    return sum(f.local[q] for q in f.consumers[p])
 
 
-def _bridging(G: nx.DiGraph, p: str) -> float:
+def _bridging(f: Facts, p: str) -> float:
     """断链修复 Bridging (raw value): the local input → product → local consumer paths that
     run through this product, i.e. (local inputs) × (local consumers), each counted by
     :data:`LOCAL_WEIGHT`. For a missing product these are the broken local chains it alone
     would reconnect; for a weak one, the chains hanging on its single producer. Scaled to
     [0, 1] by the largest value in the graph."""
-    up = sum(_local(G, q) for q in G.predecessors(p))
-    down = sum(_local(G, q) for q in G.successors(p))
-    return up * down
+    return sum(f.local[q] for q in f.inputs[p]) * sum(f.local[q] for q in f.consumers[p])
 
 
-def _downstream_reach(G: nx.DiGraph, p: str) -> float:
+def _downstream_reach(f: Facts, p: str) -> float:
     """延链潜力 Downstream reach (raw value): products within :data:`REACH_DEPTH` processing
     steps downstream that the zone does not make yet (not ``present``): what making this
     product would let the zone extend into. Scaled to [0, 1] by the largest value in the
     graph."""
-    reached = nx.single_source_shortest_path_length(G, p, cutoff=REACH_DEPTH)
-    return sum(1 for q in reached if q != p and G.nodes[q].get("status") != "present")
+    seen = {p}
+    frontier = [p]
+    for _ in range(REACH_DEPTH):
+        frontier = [q for r in frontier for q in f.consumers[r] if not (q in seen or seen.add(q))]
+        if not frontier:
+            break
+    return sum(1 for q in seen if q != p and f.local[q] < 1.0)
 
 
-def _value_tier(G: nx.DiGraph, p: str) -> float:
+def _value_tier(f: Facts, p: str) -> float:
     """附加值 Value tier: the product's value tier (1 bulk, 2 intermediate value, 3 high
     value, from products.csv) mapped to 0, 0.5, 1."""
-    tier = int(G.nodes[p].get("value_tier") or 1)
-    return min(max((tier - 1) / 2, 0.0), 1.0)
+    return min(max((f.tier[p] - 1) / 2, 0.0), 1.0)
 
 
-def _strategic_target(G: nx.DiGraph, p: str) -> float:
+def _strategic_target(f: Facts, p: str) -> float:
     """招引方向 Strategic targeting: 1 when a source names the product as a direction to
     recruit or develop (targets.csv), else 0."""
-    return 1.0 if G.nodes[p].get("targeted") else 0.0
+    return 1.0 if f.targeted[p] else 0.0
 
 
-def _cross_chain(G: nx.DiGraph, p: str) -> float:
+def _cross_chain(f: Facts, p: str) -> float:
     """跨链协同 Cross-chain synergy (raw value): how many chains the product ties together:
     the distinct chains of the product and of its local inputs and consumers, minus one.
     Scaled to [0, 1] by the largest value in the graph."""
-    chains = set(G.nodes[p].get("chains") or ())
-    for q in (*G.predecessors(p), *G.successors(p)):
-        if _local(G, q) > 0:
-            chains.update(G.nodes[q].get("chains") or ())
+    chains = set(f.chains[p])
+    for q in (*f.inputs[p], *f.consumers[p]):
+        if f.local[q] > 0:
+            chains.update(f.chains[q])
     return max(len(chains) - 1, 0)
 
 
@@ -118,7 +145,7 @@ COMPONENTS = {
     "strategic_target": (_strategic_target, False),
     "cross_chain": (_cross_chain, True),
 }
-"""Component name → (function of (G, product), whether its raw value is scaled by the
+"""Component name → (function of (:class:`Facts`, product), whether its raw value is scaled by the
 largest value in the graph). Each function's docstring is the component's definition."""
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -293,9 +320,10 @@ def score_components(G: nx.DiGraph) -> pd.DataFrame:
     [1.0, 0.5, 1.0]
     """
     nodes = sorted(G.nodes)
+    facts = Facts.of(G)
     frame = pd.DataFrame(index=pd.Index(nodes, name="id"))
     for name, (func, scaled) in COMPONENTS.items():
-        values = pd.Series([float(func(G, p)) for p in nodes], index=frame.index, dtype=float)
+        values = pd.Series([float(func(facts, p)) for p in nodes], index=frame.index, dtype=float)
         if scaled:
             top = values.max() if len(values) else 0.0
             values = values / top if top > 0 else values * 0.0
@@ -392,10 +420,14 @@ def find_gaps(G: nx.DiGraph) -> pd.DataFrame:
     >>> find_gaps(G)[["id", "gap_type"]].values.tolist()
     [['a', 'upstream_break'], ['b', 'missing']]
     """
+    return _gap_frame(G, {p: product_gaps(G, p) for p in G.nodes})
+
+
+def _gap_frame(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]]) -> pd.DataFrame:
     rows = []
     for p in sorted(G.nodes):
         data = G.nodes[p]
-        gaps = product_gaps(G, p)
+        gaps = found[p]
         if not gaps:
             continue
         local_in = [q for q in sorted(G.predecessors(p)) if _is_local(G, q)]
@@ -449,14 +481,17 @@ def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None) -> 
     score = weighted_score(components, weights)
 
     gap_types: dict[str, list[str]] = {p: [] for p in G.nodes}
-    gaps = find_gaps(G)
+    found = {p: product_gaps(G, p) for p in G.nodes}
+    gaps = _gap_frame(G, found)
     for p, t in zip(gaps["id"], gaps["gap_type"]):
         if t not in gap_types[p]:
             gap_types[p].append(t)
+    by_product = components.to_dict("index")
+    scores = score.to_dict()
     for p in G.nodes:
         G.nodes[p]["gap_types"] = sorted(gap_types[p], key=vocab.GAP_TYPES.index)
-        G.nodes[p]["score"] = float(score[p])
-        G.nodes[p]["components"] = {name: float(components.at[p, name]) for name in COMPONENTS}
+        G.nodes[p]["score"] = float(scores[p])
+        G.nodes[p]["components"] = {name: float(by_product[p][name]) for name in COMPONENTS}
 
     gaps["score"] = gaps["id"].map(score).astype(float)
     gaps["components"] = [G.nodes[p]["components"] for p in gaps["id"]]
@@ -468,7 +503,7 @@ def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None) -> 
                              kind="mergesort")
             .reset_index(drop=True)[GAP_COLUMNS])
 
-    ranking = _ranking(G, components, score)
+    ranking = _ranking(G, found)
     return GapAnalysis(G, completeness(G), gaps, ranking, weights)
 
 
@@ -477,10 +512,11 @@ RANKING_COLUMNS = ["rank", "product", "id", "label_zh", "label_en", "chains", "g
                    "reason_zh", "reason_en"]
 
 
-def _ranking(G: nx.DiGraph, components: pd.DataFrame, score: pd.Series) -> pd.DataFrame:
+def _ranking(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]]) -> pd.DataFrame:
+    """The missing and weak products with the score and components set on the nodes."""
     rows = []
     for p in sorted(G.nodes):
-        gaps = [g for g in product_gaps(G, p) if g[0] in ("missing", "weak")]
+        gaps = [g for g in found[p] if g[0] in ("missing", "weak")]
         if not gaps:
             continue
         gap_type, zh, en = gaps[0]
@@ -489,7 +525,7 @@ def _ranking(G: nx.DiGraph, components: pd.DataFrame, score: pd.Series) -> pd.Da
             "product": data.get("iri", vocab.resource("product", p)), "id": p,
             "label_zh": data.get("label_zh", p), "label_en": data.get("label_en", p),
             "chains": list(data.get("chains") or []), "gap_type": gap_type, "status": data.get("status", "missing"),
-            "score": float(score[p]), **{n: float(components.at[p, n]) for n in COMPONENTS},
+            "score": data["score"], **data["components"],
             "components": dict(data["components"]),
             "candidates": list(data.get("candidates") or []),
             "local_inputs": [q for q in sorted(G.predecessors(p)) if _is_local(G, q)],
