@@ -446,3 +446,31 @@ def test_cli_xlsx_and_csv(mini_build, tmp_path):
     result = gaps_cli(mini_build, "--format", "csv")
     frame = pd.read_csv(io.StringIO(result.output))
     assert {"id", "chain", "gap_type", "score", *COMPONENTS} <= set(frame.columns)
+
+
+def test_same_projection_from_a_sparql_endpoint(mini_build, mini_graph, tmp_path_factory):
+    from kg.store import RemoteStore
+    from tests.test_sparql import pushed_server, stop
+
+    data, out = mini_build
+    process, endpoint = pushed_server(tmp_path_factory, data, out)
+    try:
+        G = product_graph(RemoteStore(endpoint))
+    finally:
+        stop(process)
+    assert dict(G.nodes(data=True)) == dict(mini_graph.nodes(data=True))
+    assert sorted(G.edges(data=True)) == sorted(mini_graph.edges(data=True))
+    assert G.graph == mini_graph.graph
+
+
+def test_shipped_data_analysis(shipped_store):
+    # Every product of the shipped data is in the projection, every score in [0, 1], and the
+    # ranking holds exactly the missing and weak products.
+    result = analyse(shipped_store)
+    G = result.graph
+    products = int(shipped_store.select("SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Product }")["n"][0])
+    assert G.number_of_nodes() == products
+    assert result.ranking["score"].between(0, 1).all()
+    expected = {p for p, d in G.nodes(data=True) if {"missing", "weak"} & set(d["gap_types"])}
+    assert set(result.ranking["id"]) == expected
+    assert set(result.completeness["chain"]) == set(G.graph["chains"])
