@@ -125,12 +125,29 @@ def _link_labels(frame: pd.DataFrame, left: str, right: str, labels: Tables, sep
     return (name(left, "zh") + sep + name(right, "zh"), name(left, "en") + sep + name(right, "en"))
 
 
+NAMING_ASSETS = ("brand", "place", "route")  # asset kinds whose named products the zone has
+
+
+def named_by_assets(tables: Tables) -> pd.DataFrame:
+    """(asset, product) pairs where a brand names a product, or a place or route of the zone
+    names a raw material it provides: evidence of local presence without a named producer."""
+    assets = tables["assets"]
+    assets = assets[assets["kind"].isin(NAMING_ASSETS)]
+    pairs = assets.assign(product=assets["products"].astype(str).str.split(";")).explode("product")
+    pairs["product"] = pairs["product"].str.strip()
+    pairs = pairs[pairs["product"].notna() & (pairs["product"] != "")]
+    kinds = dict(zip(tables["products"]["id"], tables["products"]["kind"]))
+    keep = (pairs["kind"] == "brand") | (pairs["product"].map(kinds) == "raw_material")
+    return pairs.loc[keep, ["id", "product"]].rename(columns={"id": "asset"})
+
+
 def product_status(tables: Tables) -> pd.Series:
     """Derived status of each product in the zone, indexed by product id.
 
-    ``present``: a company in the zone makes it, an operating project does, or a brand of
-    the zone names it (the source's 世界钠都, "World Sodium Capital", names metallic sodium
-    though it names no single producer);
+    ``present``: a company in the zone makes it, an operating project does, a brand of the
+    zone names it (the source's 世界钠都, "World Sodium Capital", names metallic sodium though
+    it names no single producer), or a named place of the zone provides it as a resource
+    (乌兰布和沙漠 → the desert landscape; only raw materials: a place does not make services);
     ``planned``: only projects not yet operating (or with no stated status) make it;
     ``missing``: neither.
     """
@@ -143,9 +160,7 @@ def product_status(tables: Tables) -> pd.Series:
     pp = tables["project_products"]
     statuses = pp["project"].map(projects).fillna("")
     present |= set(pp.loc[statuses == "operating", "product"])
-    assets = tables["assets"]
-    brands = assets.loc[assets["kind"] == "brand", "products"].astype(str)
-    present |= {item.strip() for cell in brands for item in cell.split(";") if item.strip()}
+    present |= set(named_by_assets(tables)["product"])
     planned = set(pp.loc[statuses != "operating", "product"]) - present
     return pd.Series(
         ["present" if p in present else "planned" if p in planned else "missing" for p in products],

@@ -11,7 +11,8 @@ Node attributes (keyed by the product's local id, e.g. ``"methionine"``):
 ``value_tier`` (int 1..3), ``status`` (``present``/``planned``/``missing``, read from
 ``kg:zoneStatus``), ``producers`` (companies in the zone that make it), ``candidates``
 (companies outside the zone that make it: whom to recruit), ``projects`` (pipeline projects
-that will make it), ``targeted`` and ``target_quotes`` (a source names it as a recruitment
+that will make it), ``named_by`` (brands, places or routes of the zone that name it when no
+producer is named: why it counts as present), ``targeted`` and ``target_quotes`` (a source names it as a recruitment
 direction), ``sources``. Companies and projects are dicts with ``id``, ``label_zh``,
 ``label_en`` (projects also ``status``, ``year``, ``investment_cny``, ``company``,
 ``inferred``). Edge attributes: ``process_zh``, ``process_en``.
@@ -93,6 +94,17 @@ SELECT ?p ?j ?label_zh ?label_en ?status ?year ?investment ?company ?inferred WH
   OPTIONAL { ?o kg:project ?j ; kg:product ?p ; kg:inferred ?inferred }
 }"""
 
+# Brands, places and routes of the zone that name a product it has (see
+# kg.mapping.named_by_assets): why a product with no named producer is present.
+NAMED_BY = """
+SELECT ?p ?a ?label_zh ?label_en WHERE {
+  ?p a kg:Product ; kg:zoneStatus kg:present .
+  ?a kg:product ?p .
+  { ?a a kg:Brand } UNION { ?a a kg:Place } UNION { ?a a kg:Route }
+  OPTIONAL { ?a rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
+  OPTIONAL { ?a rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
+}"""
+
 TARGETS = """
 SELECT ?p ?quote WHERE { ?t a kg:Target ; kg:product ?p . OPTIONAL { ?t kg:quote ?quote } }"""
 
@@ -145,7 +157,7 @@ def product_graph(store: Store) -> nx.DiGraph:
                    kind="", value_tier=int(tier) if tier is not None else 1,
                    status=local_id(row["status"]) if row["status"] else "missing",
                    chains=[], producers=[], candidates=[], projects=[],
-                   targeted=False, target_quotes=[], sources=[])
+                   targeted=False, target_quotes=[], sources=[], named_by=[])
     nodes = G.nodes
     for row in _rows(store, PRODUCT_CLASSES):
         pid, kind = local_id(row["p"]), CLASS_KIND.get(local_id(row["cls"]))
@@ -162,7 +174,7 @@ def product_graph(store: Store) -> nx.DiGraph:
             if end not in nodes:  # a flow to a resource not typed as a product: keep it visible
                 G.add_node(end, iri=iri, label_zh=end, label_en=end, segment="", kind="", value_tier=1,
                            status="missing", chains=[], producers=[], candidates=[], projects=[],
-                           targeted=False, target_quotes=[], sources=[])
+                           targeted=False, target_quotes=[], sources=[], named_by=[])
         G.add_edge(a, b, process_zh=_text(row["process_zh"]), process_en=_text(row["process_en"]))
 
     for row in _rows(store, PRODUCERS):
@@ -186,6 +198,11 @@ def product_graph(store: Store) -> nx.DiGraph:
         )
         nodes[pid]["projects"].append(project)
 
+    for row in _rows(store, NAMED_BY):
+        pid = local_id(row["p"])
+        if pid in nodes and not nodes[pid]["producers"]:
+            nodes[pid]["named_by"].append(_party(row, "a"))
+
     for row in _rows(store, TARGETS):
         pid = local_id(row["p"])
         if pid in nodes:
@@ -197,6 +214,6 @@ def product_graph(store: Store) -> nx.DiGraph:
         data["chains"] = sorted(set(data["chains"]))
         data["sources"] = sorted(set(data["sources"]))
         data["target_quotes"] = sorted(set(data["target_quotes"]))
-        for key in ("producers", "candidates", "projects"):
+        for key in ("producers", "candidates", "projects", "named_by"):
             data[key] = sorted({d["id"]: d for d in data[key]}.values(), key=lambda d: d["id"])
     return G

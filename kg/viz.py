@@ -90,6 +90,7 @@ UI = {
     "score": ("招引优先级", "Recruitment priority"),
     "components": ("评分构成", "Score components"),
     "producers": ("园区内生产企业", "Local producers"),
+    "named_by": ("园区品牌或资源（未列出生产企业）", "Named by a brand or place of the zone (no producer named)"),
     "candidates": ("可招引企业（园区外）", "Companies to approach (outside the zone)"),
     "projects": ("项目", "Projects"),
     "inputs": ("原料（来自）", "Inputs (from)"),
@@ -351,7 +352,7 @@ def explorer_data(G: nx.DiGraph, chains: Iterable[str] | None = None, gaps_only:
     band_boxes: list[dict] = []
     pos = layout(sub, bands=band_boxes)
     info_keys = ("iri", "label_zh", "label_en", "chains", "segment", "kind", "value_tier", "status",
-                 "producers", "candidates", "projects", "targeted", "target_quotes", "sources",
+                 "producers", "named_by", "candidates", "projects", "targeted", "target_quotes", "sources",
                  "gap_types", "score", "components")
     nodes = []
     for n, attrs in sub.nodes(data=True):
