@@ -264,6 +264,11 @@ def pipeline(projects_frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["status", "projects", "with_investment", "investment_cny"])
 
 
+def source_titles(store: Store) -> dict[str, str]:
+    """Source id → title, for naming sources in the explorer's panel."""
+    return sources(store)[0].set_index("id")["title"].to_dict()
+
+
 def sources(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The sources (one row each: id, title, publisher, date, kind, file, url, facts), and the
     quotes behind the facts (one row per source and quote, with the facts that rest on it as
@@ -821,7 +826,8 @@ def write_report(analysis: Any, store: Store, out_dir: Path, lang: str = "zh", t
         park = park_label(store, lang)
         (tmp / "index.html").write_text(index_html(analysis, store, lang, top, park), encoding="utf-8")
         (tmp / "gaps.xlsx").write_bytes(workbook_bytes(analysis, store, lang, top))
-        (tmp / "graph.html").write_text(explorer_html(analysis.graph, lang=lang), encoding="utf-8")
+        (tmp / "graph.html").write_text(explorer_html(analysis.graph, lang=lang, sources=source_titles(store)),
+                                        encoding="utf-8")
         umask = os.umask(0)
         os.umask(umask)
         tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report folder is an ordinary one

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import skip_or_fail
+from tests.conftest import open_page
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TOP = 20
@@ -140,43 +140,9 @@ def test_english_workbook_and_page(shipped_store, tmp_path):
 
 # ---------------------------------------------------------------- the page in a browser
 
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("playwright is not installed")
-    if not Path("/usr/bin/chromium").exists():
-        skip_or_fail("chromium is not installed at /usr/bin/chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium",
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
-
-
-def open_page(browser, path: Path):
-    """The page, with every request that does not stay on file:// recorded and refused."""
-    page = browser.new_page()
-    outside, errors = [], []
-
-    def route(r):
-        if r.request.url.startswith("file://"):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.as_uri())
-    page.wait_for_load_state("load")
-    return page, outside, errors
-
-
 def test_page_offline_and_chinese_rendered_with_a_cjk_font(browser, report_run):
-    page, outside, errors = open_page(browser, report_run["folder"] / "index.html")
+    opened = open_page(browser, report_run["folder"] / "index.html")
+    page, outside, errors = opened.page, opened.outside, opened.errors
     assert outside == [] and errors == []
     assert page.locator("h1").inner_text().endswith("产业链招商报告")
     # Which font drew the Chinese text: the browser's own answer, through the DevTools protocol.
@@ -195,7 +161,7 @@ def test_page_offline_and_chinese_rendered_with_a_cjk_font(browser, report_run):
 
 
 def test_page_targets_table_matches_gaps_json(browser, report_run, chains):
-    page, _, _ = open_page(browser, report_run["folder"] / "index.html")
+    page = open_page(browser, report_run["folder"] / "index.html").page
     rows = page.eval_on_selector_all("#targets-table tbody tr", """rows => rows.map(r => ({
         rank: r.cells[0].innerText.trim(), product: r.cells[1].querySelector('b').innerText.trim(),
         score: r.cells[4].innerText.trim(),
@@ -245,7 +211,8 @@ def test_labels_are_escaped_and_nothing_runs(mini_analysis, tmp_path, browser):
     page_text = paths.index.read_text(encoding="utf-8")
     assert HOSTILE not in page_text and "&lt;img src=x onerror=" in page_text
     assert "12.00 亿元" in page_text  # the operating mini project's stated 1,200,000,000 CNY, by status
-    page, outside, errors = open_page(browser, paths.index)
+    opened = open_page(browser, paths.index)
+    page, outside, errors = opened.page, opened.outside, opened.errors
     assert page.evaluate("window.__pwned") is None
     assert outside == [] and errors == []
     assert HOSTILE in page.locator("body").inner_text()  # shown as text

@@ -27,14 +27,13 @@ def viz(chains, gaps_only, lang, output, data, out, endpoint):
     (right). Hover or click a product to see its producers, projects, gaps, score and sources;
     filter by chain, status or gap and search by Chinese or English name."""
     from kg.gaps import analyse
-    from kg.report import sources
+    from kg.report import source_titles
     from kg.viz import select_products, write_explorer
 
     store = store_from(data, out, endpoint)
     graph = analyse(store).graph
     shown = select_products(graph, chains or None, gaps_only)  # also rejects an unknown chain id
-    titles = sources(store)[0].set_index("id")["title"].to_dict()
-    write_explorer(graph, output, chains=chains or None, gaps_only=gaps_only, lang=lang, sources=titles)
+    write_explorer(graph, output, chains=chains or None, gaps_only=gaps_only, lang=lang, sources=source_titles(store))
     click.echo(f"wrote {output}: {shown.number_of_nodes()} of {graph.number_of_nodes()} products, "
                f"{shown.number_of_edges()} flows")
 
