@@ -194,7 +194,30 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+MEMORY_LIMIT_MB = 6 * 1024  # a step past this is stopped: the machine is shared
+
+
+def _watch_memory(limit_mb: float = MEMORY_LIMIT_MB) -> None:
+    """Stop this process (exit 3, with a message) when its resident memory passes the limit."""
+    import threading
+
+    def watch() -> None:
+        while True:
+            try:
+                rss = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
+                           if line.startswith("VmRSS:")) / 1024
+            except (OSError, StopIteration):
+                return
+            if rss > limit_mb:
+                print(f"stopped: resident memory passed {limit_mb:.0f} MB", file=sys.stderr, flush=True)
+                os._exit(3)
+            time.sleep(0.2)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _child(args: argparse.Namespace) -> None:
+    _watch_memory()
     scratch = Path(tempfile.mkdtemp(prefix="kg-step-", dir=args.scratch))
     try:
         result = measure(args.measure, Path(args.data), Path(args.out), scratch)
