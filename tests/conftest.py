@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -110,3 +111,34 @@ def open_page(browser, path: Path, viewport: tuple[int, int] = (1600, 1000), rea
     if ready:
         page.wait_for_selector(ready, state="attached", timeout=30_000)
     return opened
+
+
+@contextlib.contextmanager
+def kg_serve(data: Path, out: Path, log: Path, timeout: float):
+    """`kg serve` over ``data`` (built into ``out``) on a free loopback port, as a user runs it;
+    yields (base URL, process) and stops the server afterwards."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+
+    from kg.endpoint import free_port, wait_listening
+
+    if not shutil.which("oxigraph"):
+        skip_or_fail("the `oxigraph` command (PyPI oxigraph) is not installed")
+    port = free_port()
+    with open(log, "w") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kg", "serve", "--data", str(data), "--out", str(out),
+             "--port", str(port), "--timeout", str(timeout)],
+            stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_listening("127.0.0.1", port, timeout=60, process=process)
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

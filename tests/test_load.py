@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -21,11 +17,10 @@ from collections import Counter
 
 import pytest
 
-from kg.endpoint import free_port, wait_listening
 from kg.paths import default_data_dir
 from kg.sparql import bind, canned_queries
 from kg.store import inline_values, with_prefixes
-from tests.conftest import skip_or_fail
+from tests.conftest import kg_serve
 
 CLIENTS = 50
 SECONDS = float(os.environ.get("KG_LOAD_SECONDS", "30"))
@@ -97,25 +92,8 @@ def percentile(values: list[float], share: float) -> float:
 @pytest.fixture
 def server(shipped_build, tmp_path):
     """`kg serve` over the shipped build on a free loopback port, stopped after the test."""
-    if not shutil.which("oxigraph"):
-        skip_or_fail("the `oxigraph` command (PyPI oxigraph) is not installed")
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with open(log, "w") as handle:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kg", "serve", "--data", str(default_data_dir()), "--out", str(shipped_build),
-             "--port", str(port), "--timeout", str(TIMEOUT)],
-            stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_listening("127.0.0.1", port, timeout=60, process=process)
-        yield f"http://127.0.0.1:{port}/query", process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    with kg_serve(default_data_dir(), shipped_build, tmp_path / "serve.log", TIMEOUT) as (base, process):
+        yield f"{base}/query", process
 
 
 def test_fifty_clients_and_a_runaway_query(server, tmp_path, capsys):

@@ -3,11 +3,6 @@ negotiation, a runaway query bounded, and the query page working with no other h
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -16,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.endpoint import free_port, wait_listening
-from tests.conftest import MINI, skip_or_fail
+from tests.conftest import MINI, kg_serve, skip_or_fail
 
 PREFIX = "PREFIX kg: <https://w3id.org/kg-chain/ontology#>\n"
 TIMEOUT = 1  # seconds, the --timeout given to kg serve
@@ -26,25 +20,10 @@ TIMEOUT = 1  # seconds, the --timeout given to kg serve
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """`kg serve` over the mini fixture, default host, on a free port; stopped after."""
-    if not shutil.which("oxigraph"):
-        skip_or_fail("the `oxigraph` command (PyPI oxigraph) is not installed")
     out = tmp_path_factory.mktemp("serve") / "build"
-    port = free_port()
     log = tmp_path_factory.mktemp("serve-log") / "serve.log"
-    with open(log, "w") as handle:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kg", "serve", "--data", str(MINI), "--out", str(out),
-             "--port", str(port), "--timeout", str(TIMEOUT)],
-            stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_listening("127.0.0.1", port, timeout=60, process=process)
-        yield f"http://127.0.0.1:{port}", log
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+    with kg_serve(MINI, out, log, TIMEOUT) as (base, process):
+        yield base, log
     assert process.returncode == 0, log.read_text()
 
 
