@@ -73,6 +73,7 @@ TEXT: dict[str, dict[str, str]] = {
         "pipeline_products": "产品", "no_rows": "无", "total": "合计",
         "sheet_targets": "重点招引目标", "sheet_projects": "项目", "sheet_sources": "来源",
         "sheet_weights": "评分权重", "no_chain": "（5+2 链外）",
+        "changes": "自 {since} 以来的变化", "sheet_changes": "变化", "no_changes": "无变化",
     },
     "en": {
         "title": "Industry-chain recruitment report", "completeness": "Completeness of each chain",
@@ -104,6 +105,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_rows": "none", "total": "Total",
         "sheet_targets": "Top targets", "sheet_projects": "Projects", "sheet_sources": "Sources",
         "sheet_weights": "Weights", "no_chain": "(outside the chains)",
+        "changes": "What moved since {since}", "sheet_changes": "Changes", "no_changes": "nothing moved",
     },
 }
 
@@ -627,8 +629,21 @@ def _html_weights(analysis: Any, lang: str) -> str:
     return f'<section id="weights"><h2>{escape(t["weights"])}</h2>{table}</section>'
 
 
-def index_html(analysis: Any, store: Store, lang: str = "zh", top: int = 20, park: str = "") -> str:
-    """The report page as one self-contained HTML string (no external requests)."""
+def _html_changes(changes: Any, since: str, lang: str) -> str:
+    """What moved since an older version (``kg.changes.changes``), one row per change."""
+    from kg.changes import change_rows
+
+    t = TEXT[lang]
+    rows = change_rows(changes, lang)
+    body = (_table(list(rows.columns), [[_e(v) for v in r] for r in rows.itertuples(index=False)])
+            if len(rows) else f'<p class="note">{escape(t["no_changes"])}</p>')
+    return f'<section id="changes"><h2>{escape(t["changes"].format(since=since))}</h2>{body}</section>'
+
+
+def index_html(analysis: Any, store: Store, lang: str = "zh", top: int = 20, park: str = "",
+               changes: Any = None, since: str = "") -> str:
+    """The report page as one self-contained HTML string (no external requests); with
+    ``changes`` (``kg.changes.Changes``), a section of what moved since ``since``."""
     t = TEXT[lang]
     frame = targets(analysis, top)
     source_frame, quote_frame = sources(store)
@@ -636,7 +651,8 @@ def index_html(analysis: Any, store: Store, lang: str = "zh", top: int = 20, par
         f"<header><h1>{_e(park + ' · ' if park else '')}{escape(t['title'])}</h1><p>{escape(t['intro'])}</p>"
         f'<p><a href="graph.html">{escape(t["open_graph"])}</a><a href="gaps.xlsx">{escape(t["open_xlsx"])}</a>'
         "</p></header><main>",
-        _html_completeness(analysis, lang), _html_targets(analysis, frame, lang), _html_links(analysis, lang),
+        _html_completeness(analysis, lang), _html_changes(changes, since, lang) if changes is not None else "",
+        _html_targets(analysis, frame, lang), _html_links(analysis, lang),
         _html_pipeline(analysis, projects(store), lang), _html_sources(source_frame, quote_frame, lang),
         _html_weights(analysis, lang), "</main>",
     ]
@@ -719,8 +735,9 @@ def _gap_rows(frame: pd.DataFrame, analysis: Any, lang: str, with_rank: bool) ->
     return headers, rows
 
 
-def workbook_bytes(analysis: Any, store: Store, lang: str = "zh", top: int = 20) -> bytes:
-    """The Excel workbook: top targets, one sheet per chain, projects, sources, weights."""
+def workbook_bytes(analysis: Any, store: Store, lang: str = "zh", top: int = 20, changes: Any = None) -> bytes:
+    """The Excel workbook: top targets, one sheet per chain, projects, sources, weights, and
+    with ``changes`` (``kg.changes.Changes``) a last sheet of what moved."""
     from openpyxl import Workbook
 
     t = TEXT[lang]
@@ -770,6 +787,12 @@ def workbook_bytes(analysis: Any, store: Store, lang: str = "zh", top: int = 20)
     _sheet(wb, _sheet_title(t["sheet_weights"], used), [t["component"], "id", t["weight"]],
            [[_component_label(n, lang), n, float(w)] for n, w in analysis.weights.items()])
 
+    if changes is not None:
+        from kg.changes import change_rows
+
+        moved = change_rows(changes, lang)
+        _sheet(wb, _sheet_title(t["sheet_changes"], used), list(moved.columns), moved.values.tolist())
+
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -805,12 +828,14 @@ def _check_target(out_dir: Path) -> None:
                       "a report replaces its whole folder, so choose an empty or new -o/--output folder")
 
 
-def write_report(analysis: Any, store: Store, out_dir: Path, lang: str = "zh", top: int = 20) -> ReportPaths:
+def write_report(analysis: Any, store: Store, out_dir: Path, lang: str = "zh", top: int = 20,
+                 changes: Any = None, since: str = "") -> ReportPaths:
     """Write ``index.html``, ``gaps.xlsx`` and ``graph.html`` into ``out_dir``, all or nothing.
 
     ``analysis`` is a ``kg.gaps.GapAnalysis`` of the graph in ``store``; ``top`` is how many
     recruitment targets the page and the first sheet list. ``out_dir`` must be new, empty or a
-    previous report: it is replaced as a whole.
+    previous report: it is replaced as a whole. ``changes`` (``kg.changes.Changes``) adds a
+    section of what moved since ``since`` to the page and a sheet to the workbook.
     """
     if lang not in TEXT:
         raise KgError(f"unknown language {lang!r}; expected zh or en")
@@ -824,8 +849,9 @@ def write_report(analysis: Any, store: Store, out_dir: Path, lang: str = "zh", t
     tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.new-"))
     try:
         park = park_label(store, lang)
-        (tmp / "index.html").write_text(index_html(analysis, store, lang, top, park), encoding="utf-8")
-        (tmp / "gaps.xlsx").write_bytes(workbook_bytes(analysis, store, lang, top))
+        (tmp / "index.html").write_text(index_html(analysis, store, lang, top, park, changes, since),
+                                        encoding="utf-8")
+        (tmp / "gaps.xlsx").write_bytes(workbook_bytes(analysis, store, lang, top, changes))
         (tmp / "graph.html").write_text(explorer_html(analysis.graph, lang=lang, sources=source_titles(store)),
                                         encoding="utf-8")
         umask = os.umask(0)

@@ -20,17 +20,21 @@ SUMMARY_ROWS = 10  # top targets shown in the terminal
               help="How many recruitment targets the page and the first sheet list.")
 @weights_option
 @weight_option
+@click.option("--since", "since", type=click.Path(path_type=Path), default=None, metavar="OLD",
+              help="Add a section (and a sheet) of what moved since this older version: a folder of CSV tables "
+                   "or an .xlsx workbook (as `kg changes --since`).")
 @data_option
 @out_option
 @endpoint_option
 @handle_errors
-def report(output, lang, top, weights_file, weight_options, data, out, endpoint):
+def report(output, lang, top, weights_file, weight_options, since, data, out, endpoint):
     """Write the planner's report into a folder: index.html (completeness per chain, the top
     recruitment targets with every score component and reason, weak and broken links, the
     project pipeline, the sources and their quotes; works offline), gaps.xlsx (top targets,
     one sheet per chain, projects, sources, weights) and graph.html (the explorer). Builds
-    the graph first when needed, and prints a summary. A failed report leaves the previous
-    one as it was."""
+    the graph first when needed, and prints a summary. With --since OLD, the page and the
+    workbook also show what moved since that older version (see `kg changes`). A failed
+    report leaves the previous one as it was."""
     from kg.gaps import analyse, resolve_weights
     from kg.output import text_table
     from kg.report import TEXT, summary, write_report
@@ -38,7 +42,12 @@ def report(output, lang, top, weights_file, weight_options, data, out, endpoint)
     weights = resolve_weights(weights_file, weight_options)
     store = store_from(data, out, endpoint)
     analysis = analyse(store, weights)
-    paths = write_report(analysis, store, output, lang=lang, top=top)
+    moved = None
+    if since is not None:
+        from kg.changes import changes, version_store
+
+        moved = changes(version_store(since, out), store)
+    paths = write_report(analysis, store, output, lang=lang, top=top, changes=moved, since=str(since or ""))
     chains, targets = summary(analysis, lang, min(top, SUMMARY_ROWS))
     text = TEXT[lang]
     click.echo(text["completeness"])
