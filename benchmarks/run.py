@@ -436,7 +436,9 @@ def targets(summary: dict) -> list[str]:
         worse = []
         for step, cell in summary[last].items():
             base = summary[first].get(step, {})
-            if "seconds" in cell and "seconds" in base and base["seconds"] > 0.05:
+            if "seconds" not in cell and "seconds" in base:
+                worse.append(f"{step} did not finish")
+            elif "seconds" in cell and "seconds" in base and base["seconds"] > 0.05:
                 ratio = cell["seconds"] / base["seconds"]
                 if ratio > growth:
                     worse.append(f"{step} {ratio:.0f}×")
