@@ -39,7 +39,7 @@ from kg.store import LocalStore, RemoteStore, Store, inline_values, with_prefixe
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 XSD = vocab.PREFIXES["xsd"]
-ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
+ID_PATTERN = re.compile(vocab.LINK_ID_PATTERN)
 VOCAB_KINDS = {"status": vocab.PROJECT_STATUSES, "segment": vocab.SEGMENTS,
                "zone_status": vocab.PRODUCT_STATUSES}
 LITERAL_KINDS = {"string": "", "integer": "integer", "decimal": "decimal", "boolean": "boolean"}

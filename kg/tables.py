@@ -30,10 +30,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from kg import vocab
 from kg.errors import KgError
 from kg.schema import TABLE_ORDER, TABLES, Column, Table
 
-ID_PATTERN = r"[a-z0-9][a-z0-9._-]*"
+ID_PATTERN = vocab.ID_PATTERN
 DATE_PATTERN = r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"
 ROW = "_row"  # the spreadsheet row number, kept beside each table's data
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -435,8 +436,8 @@ def _check_column(frame: pd.DataFrame, table: Table, col: Column, keys: dict[str
     if col.kind == "id":
         bad = present & ~values.str.fullmatch(ID_PATTERN)
         _bad(frame, bad, file, col.name,
-             "is not a valid id: use lowercase letters a-z, digits, '-', '_' or '.', starting "
-             "with a letter or digit (e.g. sodium-cyanide)", issues)
+             "is not a valid id: use lowercase letters a-z and digits, with single '-', '_' or '.' "
+             "between them (e.g. sodium-cyanide)", issues)
     elif col.kind == "enum":
         bad = present & ~values.isin(col.choices)
         _bad(frame, bad, file, col.name, "expected one of: " + ", ".join(col.choices), issues)

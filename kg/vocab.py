@@ -30,6 +30,12 @@ RESOURCE_TYPES = (
     "indicator", "target", "asset", "source", "park",
 )
 
+# An id: lowercase letters and digits, single '.', '_' or '-' between them. No separator
+# doubles up or ends an id, because a link's id joins two ids with "--"
+# (flow/sodium--sodium-cyanide) and must split back one way only.
+ID_PATTERN = r"[a-z0-9]+(?:[._-][a-z0-9]+)*"
+LINK_ID_PATTERN = f"{ID_PATTERN}(?:--{ID_PATTERN})*"
+
 PREFIXES: dict[str, str] = {
     "kg": ONTOLOGY_NS,
     **{t: f"{DATA_NS}{t}/" for t in RESOURCE_TYPES},

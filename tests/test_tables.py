@@ -116,3 +116,12 @@ def test_article_fact_without_quote(mini):
     rewrite(mini / "companies.csv", "co-a,甲公司,Company A,zone,fixture,甲公司", "co-a,甲公司,Company A,zone,fixture,")
     errors = errors_of(mini)
     assert any(e.startswith("companies.csv, row 2, column 'quote'") for e in errors)
+
+
+@pytest.mark.parametrize("bad_id", ["a--b", "sodium-", "x..y", "-x"])
+def test_id_with_doubled_or_trailing_separator_is_refused(mini, bad_id):
+    # A link's id joins two ids with "--": ("a--b", "c") and ("a", "b--c") must not collide.
+    rewrite(mini / "companies.csv", "co-b,乙公司", f"{bad_id},乙公司")
+    rewrite(mini / "company_products.csv", "co-b,sodium-cyanide", f"{bad_id},sodium-cyanide")
+    errors = errors_of(mini)
+    assert any(e.startswith(f"companies.csv, row 3, column 'id': '{bad_id}': is not a valid id") for e in errors)
