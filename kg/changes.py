@@ -106,7 +106,7 @@ def _plain(value: Any) -> Any:
 
 
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def direction(before: str, after: str) -> str:
@@ -261,7 +261,11 @@ def completeness_changes(old_graph: Any, new_graph: Any) -> pd.DataFrame:
         for name in ("completeness", "completeness_planned"):
             row[f"{name}_delta"] = round(a[name] - b[name], 4) if a and b else None
         rows.append(row)
-    return pd.DataFrame(rows, columns=COMPLETENESS_COLUMNS)
+    frame = pd.DataFrame(rows, columns=COMPLETENESS_COLUMNS)
+    for name in ("products", "present", "planned"):
+        for side in ("before", "after"):
+            frame[f"{name}_{side}"] = frame[f"{name}_{side}"].astype("Int64")
+    return frame
 
 
 def changes(old: Store, new: Store) -> Changes:
@@ -369,6 +373,8 @@ def change_rows(moved: Changes, lang: str = "zh") -> pd.DataFrame:
     for r in moved.indicators.to_dict("records"):
         add("indicator", r, "id", "value", _cell(r["value_before"]), _cell(r["value_after"]))
     for r in moved.completeness.to_dict("records"):
+        if _missing(r["products_before"]) or _missing(r["products_after"]):  # a chain in one version only
+            r = {**r, "change": "added" if _missing(r["products_before"]) else "removed"}
         for field in ("completeness", "completeness_planned"):
             b, a = r[f"{field}_before"], r[f"{field}_after"]
             if _missing(b) or _missing(a) or b != a:

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
@@ -62,7 +63,7 @@ def moved(versions):
 
 
 def records(frame, columns: list[str]) -> list[list]:
-    return [[None if v != v else v for v in row] for row in frame[columns].astype(object).values.tolist()]
+    return [[None if pd.isna(v) else v for v in row] for row in frame[columns].astype(object).values.tolist()]
 
 
 def test_direction_follows_the_status_order():
@@ -227,3 +228,17 @@ def test_report_since_adds_a_section_and_a_sheet(versions, tmp_path):
                str(plain)).exit_code == 0
     assert 'id="changes"' not in (plain / "index.html").read_text(encoding="utf-8")
     assert "变化" not in load_workbook(plain / "gaps.xlsx").sheetnames
+
+
+def test_a_chain_in_the_new_version_only():
+    import networkx as nx
+
+    from kg.changes import completeness_changes
+
+    old, new = nx.DiGraph(), nx.DiGraph()
+    old.add_node("salt", status="present", chains=["salt"])
+    new.add_node("salt", status="present", chains=["salt"])
+    new.add_node("wool", status="planned", chains=["agri"])
+    frame = completeness_changes(old, new)
+    assert records(frame, ["chain", "products_before", "products_after", "completeness_planned_after",
+                           "completeness_planned_delta"]) == [["salt", 1, 1, 1.0, 0.0], ["agri", None, 1, 1.0, None]]
