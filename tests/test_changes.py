@@ -242,3 +242,14 @@ def test_a_chain_in_the_new_version_only():
     frame = completeness_changes(old, new)
     assert records(frame, ["chain", "products_before", "products_after", "completeness_planned_after",
                            "completeness_planned_delta"]) == [["salt", 1, 1, 1.0, 0.0], ["agri", None, 1, 1.0, None]]
+
+
+def test_same_changes_from_a_sparql_endpoint(versions, moved, tmp_path):
+    """The new version served by `kg serve` (a SPARQL endpoint) gives the same rows."""
+    from kg.store import RemoteStore
+    from tests.conftest import kg_serve
+
+    with kg_serve(versions["folders"]["new"], tmp_path / "build", tmp_path / "serve.log", 30) as (base, _):
+        remote = changes(versions["stores"]["old"], RemoteStore(base + "/query"))
+    for name in moved.SECTIONS:
+        pd.testing.assert_frame_equal(getattr(remote, name), getattr(moved, name), check_dtype=False)
