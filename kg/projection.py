@@ -98,9 +98,9 @@ SELECT ?p ?j ?label_zh ?label_en ?status ?year ?investment ?company ?inferred WH
 # kg.mapping.named_by_assets): why a product with no named producer is present.
 NAMED_BY = """
 SELECT ?p ?a ?label_zh ?label_en WHERE {
-  ?p a kg:Product ; kg:zoneStatus kg:present .
-  ?a kg:product ?p .
-  { ?a a kg:Brand } UNION { ?a a kg:Place } UNION { ?a a kg:Route }
+  VALUES ?type { kg:Brand kg:Place kg:Route }
+  ?a a ?type ; kg:product ?p .
+  ?p kg:zoneStatus kg:present .
   OPTIONAL { ?a rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
   OPTIONAL { ?a rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
 }"""
