@@ -13,6 +13,7 @@ import pytest
 
 from kg.schema import TABLES
 from kg.tables import load_tables
+from tests.conftest import skip_or_fail
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -39,10 +40,7 @@ def sources_dir():
     env = os.environ.get("KG_SOURCES_DIR")
     folder = Path(env) if env else REPO.parent / "shared" / "sources"
     if not folder.is_dir():
-        message = f"source texts not found in {folder} (set KG_SOURCES_DIR)"
-        if os.environ.get("KG_REQUIRE_ALL"):
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail(f"source texts not found in {folder} (set KG_SOURCES_DIR)")
     return folder
 
 
