@@ -202,14 +202,15 @@ def _added_removed(before: dict[str, dict[str, Any]], after: dict[str, dict[str,
     return [(key, before.get(key), after.get(key)) for key in sorted(before.keys() | after.keys())]
 
 
+def _rows_by_id(store: Store, query: str, var: str) -> dict[str, dict[str, Any]]:
+    """The rows of a SELECT keyed by the local id of the resource in ``var``."""
+    return {vocab.local_id(r[var]): r for r in store.select(query).to_dict("records")}
+
+
 def company_changes(old: Store, new: Store) -> pd.DataFrame:
     """Companies added or removed (``location``: zone or external)."""
-    def read(store: Store) -> dict[str, dict[str, Any]]:
-        frame = store.select(COMPANIES)
-        return {vocab.local_id(r["c"]): r for r in frame.to_dict("records")}
-
     rows = []
-    for cid, b, a in _added_removed(read(old), read(new)):
+    for cid, b, a in _added_removed(_rows_by_id(old, COMPANIES, "c"), _rows_by_id(new, COMPANIES, "c")):
         if a and b:
             continue
         row = a or b
@@ -221,12 +222,8 @@ def company_changes(old: Store, new: Store) -> pd.DataFrame:
 
 def indicator_changes(old: Store, new: Store) -> pd.DataFrame:
     """Indicators added, removed, or whose value changed."""
-    def read(store: Store) -> dict[str, dict[str, Any]]:
-        frame = store.select(INDICATORS)
-        return {vocab.local_id(r["i"]): r for r in frame.to_dict("records")}
-
     rows = []
-    for iid, b, a in _added_removed(read(old), read(new)):
+    for iid, b, a in _added_removed(_rows_by_id(old, INDICATORS, "i"), _rows_by_id(new, INDICATORS, "i")):
         value_b = None if not b or _missing(b["value"]) else float(b["value"])
         value_a = None if not a or _missing(a["value"]) else float(a["value"])
         if a and b and value_b == value_a:
