@@ -18,6 +18,11 @@ direction), ``sources``. Companies and projects are dicts with ``id``, ``label_z
 ``inferred``). Edge attributes: ``process_zh``, ``process_en``.
 ``G.graph["chains"]`` maps chain id → ``{"label_zh", "label_en", "kind"}``.
 
+The build reads this graph once, from its in-memory store, and keeps it in the generation
+(``projection.json``), so later commands on the embedded store load it instead of querying
+63k company links again at a million triples (see benchmarks/BENCHMARKS.md); a remote
+endpoint is always queried.
+
 >>> from kg.store import open_store
 >>> G = product_graph(open_store())  # doctest: +SKIP
 >>> G.nodes["methionine"]["status"]  # doctest: +SKIP
@@ -26,16 +31,20 @@ direction), ``sources``. Companies and projects are dicts with ``id``, ``label_z
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pandas as pd
 
 from kg.mapping import KIND_CLASS
-from kg.store import Store
+from kg.store import LocalStore, Store
 from kg.vocab import local_id
 
 CLASS_KIND = {cls: kind for kind, cls in KIND_CLASS.items()}
+PROJECTION_FILE = "projection.json"  # in a build generation, beside its store
 
 CHAINS = """
 SELECT ?chain ?label_zh ?label_en ?core WHERE {
@@ -133,13 +142,52 @@ def _party(row: dict[str, Any], key: str) -> dict[str, Any]:
             "label_en": _text(row.get("label_en")) or local_id(row[key])}
 
 
-def product_graph(store: Store) -> nx.DiGraph:
+def product_graph(store: Store, cached: bool = True) -> nx.DiGraph:
     """The directed product-flow graph (input → output) with each product's chains, segment,
     derived status, local producers, external candidates, projects and targeting.
 
-    Works on any :class:`kg.store.Store` (embedded or remote); lists in node attributes are
-    sorted, so the graph is the same whatever order the store returns rows in.
+    Works on any :class:`kg.store.Store` (embedded or remote); nodes, edges and the lists in
+    node attributes are sorted, so the graph is the same whatever order the store returns
+    rows in. On a build's
+    embedded store the graph the build kept (``projection.json``) is read unless ``cached``
+    is False; it is the graph these queries give, read when the store was built.
     """
+    saved = _saved_graph_path(store) if cached else None
+    if saved is not None:
+        return read_graph(saved)
+    return query_graph(store)
+
+
+def _saved_graph_path(store: Store) -> Path | None:
+    generation = store.generation if isinstance(store, LocalStore) else None
+    path = generation / PROJECTION_FILE if generation is not None else None
+    return path if path is not None and path.is_file() else None
+
+
+def write_graph(G: nx.DiGraph, path: Path) -> Path:
+    """Write the product graph ``G`` to ``path`` as JSON (atomically): nodes and edges in
+    their order, with their attributes."""
+    doc = {"graph": G.graph, "nodes": [[n, d] for n, d in G.nodes(data=True)],
+           "edges": [[a, b, d] for a, b, d in G.edges(data=True)]}
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def read_graph(path: Path) -> nx.DiGraph:
+    """The product graph written by :func:`write_graph`."""
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    G = nx.DiGraph()
+    G.graph.update(doc["graph"])
+    G.add_nodes_from((n, d) for n, d in doc["nodes"])
+    G.add_edges_from((a, b, d) for a, b, d in doc["edges"])
+    return G
+
+
+def query_graph(store: Store) -> nx.DiGraph:
+    """:func:`product_graph` read from the store's SPARQL answers, never from a saved copy."""
     G = nx.DiGraph()
     chains = {}
     for row in _rows(store, CHAINS):
@@ -148,7 +196,9 @@ def product_graph(store: Store) -> nx.DiGraph:
                        "kind": "core" if row["core"] else "extension"}
     G.graph["chains"] = dict(sorted(chains.items()))
 
-    for row in _rows(store, PRODUCTS):
+    # Nodes and edges go in sorted by id, so the graph (and what is drawn or ranked from it)
+    # is the same whatever order a store returns rows in.
+    for row in sorted(_rows(store, PRODUCTS), key=lambda row: row["p"]):
         pid = local_id(row["p"])
         tier = row["tier"]
         G.add_node(pid, iri=row["p"], label_zh=_text(row["label_zh"]) or pid,
@@ -168,7 +218,8 @@ def product_graph(store: Store) -> nx.DiGraph:
     for row in _rows(store, PRODUCT_SOURCES):
         nodes[local_id(row["p"])]["sources"].append(local_id(row["source"]))
 
-    for row in _rows(store, FLOWS):
+    flows = sorted(_rows(store, FLOWS), key=lambda r: (r["a"], r["b"], _text(r["process_zh"]), _text(r["process_en"])))
+    for row in flows:
         a, b = local_id(row["a"]), local_id(row["b"])
         for end, iri in ((a, row["a"]), (b, row["b"])):
             if end not in nodes:  # a flow to a resource not typed as a product: keep it visible

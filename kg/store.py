@@ -79,10 +79,20 @@ class Store:
 
 
 class LocalStore(Store):
-    """The embedded, read-only Oxigraph store of a build generation."""
+    """The embedded, read-only Oxigraph store of a build generation (``path``: its
+    ``store`` folder), or an open pyoxigraph ``store`` (the build's in-memory one).
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
+    ``generation`` is the build generation the store belongs to, where derived files such
+    as the product graph (:mod:`kg.projection`) are kept; None for a bare ``store``."""
+
+    def __init__(self, path: Path | None = None, store: ox.Store | None = None):
+        if (path is None) == (store is None):
+            raise TypeError("LocalStore takes a path or a store")
+        self.path = Path(path) if path is not None else None
+        self.generation = self.path.parent if self.path is not None else None
+        if store is not None:
+            self.store = store
+            return
         try:
             self.store = ox.Store.read_only(str(self.path))
         except OSError as exc:
@@ -105,7 +115,8 @@ class LocalStore(Store):
         if not isinstance(result, ox.QuerySolutions):
             raise KgError("expected a SELECT query")
         names = [v.value for v in result.variables]
-        rows = [[_python_value(solution[name]) for name in names] for solution in result]
+        # A solution iterates its values in the order of the variables.
+        rows = [[_python_value(term) for term in solution] for solution in result]
         return pd.DataFrame(rows, columns=names)
 
     def triples(self) -> int:

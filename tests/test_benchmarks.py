@@ -61,7 +61,7 @@ def test_generated_tables_pass_kg_validate_and_have_the_shape(synthetic):
 
 def test_runner_writes_a_table_with_every_step(tmp_path):
     results: list[dict] = []
-    steps = ["floor", "build", "shacl-store", "stats", "gaps", "whatif", "viz", "rdflib-api", "rdflib",
+    steps = ["floor", "build", "shacl-store", "stats", "gaps", "gaps-queried", "whatif", "viz", "rdflib-api", "rdflib",
              "query:chain-overview"]
     run_size("S", 1, tmp_path, results, lambda: None, steps, log=lambda _: None)
     assert [r["step"] for r in results] == steps

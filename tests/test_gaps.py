@@ -371,6 +371,25 @@ def test_row_order_of_the_tables_does_not_matter(mini_build, mini_graph, tmp_pat
     assert gap_records(analyse(G).gaps) == gap_records(analyse(mini_graph.copy()).gaps)
 
 
+def _exactly(G: nx.DiGraph) -> tuple[str, str, str]:
+    """The graph as text, node and edge order and value types included (1 != 1.0 here)."""
+    return repr(G.graph), repr(list(G.nodes(data=True))), repr(list(G.edges(data=True)))
+
+
+@pytest.mark.parametrize("which", ["mini", "shipped"])
+def test_the_projection_kept_by_the_build_is_the_queried_one(which, mini_build, shipped_build):
+    from kg.build import current_generation
+    from kg.projection import PROJECTION_FILE
+    from kg.store import LocalStore
+
+    out = mini_build[1] if which == "mini" else shipped_build
+    store = LocalStore(current_generation(out) / "store")
+    assert (store.generation / PROJECTION_FILE).is_file()
+    kept, queried = product_graph(store), product_graph(store, cached=False)
+    assert queried.number_of_nodes() > 0 and queried.number_of_edges() > 0
+    assert _exactly(kept) == _exactly(queried)
+
+
 # ---------------------------------------------------------------- the command
 
 def gaps_cli(mini_build, *args: str):
