@@ -20,8 +20,10 @@ True
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -107,14 +109,15 @@ def build_lock(out: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def validate_graph(tables: Tables, lines: list[str], warnings: list[DataIssue], engine: str = "store",
+def validate_graph(tables: Tables, lines: list[str] | None, warnings: list[DataIssue], engine: str = "store",
                    store: ox.Store | None = None) -> None:
     """SHACL-validate the data triples ``lines`` of ``tables``; add warnings to ``warnings``
     and raise :class:`~kg.tables.DataErrors` (each issue naming file, row and column) on an
     error.
 
     ``engine="store"`` (the default) runs the shapes as SPARQL on an Oxigraph store, ``store``
-    when given (the build's own, already loaded with ``lines``), else an in-memory one, and
+    when given (the build's own, already loaded with the data; ``lines`` is then unused),
+    else an in-memory one, and
     leaves out the company and production nodes whose constraints the table checks cover
     (:data:`kg.shacl.TABLE_CHECKED`);
     ``engine="pyshacl"`` runs pyshacl over an rdflib graph, the reference implementation, far
@@ -125,12 +128,12 @@ def validate_graph(tables: Tables, lines: list[str], warnings: list[DataIssue], 
         import rdflib
 
         graph = rdflib.Graph()
-        graph.parse(data="\n".join(lines) + "\n", format="nt")
+        graph.parse(data="\n".join(lines or []) + "\n", format="nt")
         violations = pyshacl_violations(graph)
     elif engine == "store":
         if store is None:
             store = ox.Store()
-            store.bulk_load(input=_ntriples(lines), format=ox.RdfFormat.N_TRIPLES)
+            store.bulk_load(input=_ntriples(lines or []), format=ox.RdfFormat.N_TRIPLES)
         violations = store_violations(store, skip=TABLE_CHECKED)
     else:
         raise KgError(f"unknown SHACL engine {engine!r}: use 'store' or 'pyshacl'")
@@ -163,50 +166,93 @@ def check(data: Path, shacl: bool | str = True) -> tuple[Tables, list[str], list
     return tables, lines, warnings
 
 
-def _write_turtle(target: Path) -> None:
+def _write_turtle(target: Path, ontology: bytes) -> None:
     # Serialised from the N-Triples stream, not dumped from the store: three times faster.
-    ox.serialize(ox.parse(path=str(target / "graph.nt"), format=ox.RdfFormat.N_TRIPLES), str(target / "graph.ttl"),
-                 format=ox.RdfFormat.TURTLE, prefixes=vocab.PREFIXES)
+    quads = itertools.chain(ox.parse(path=str(target / "graph.nt"), format=ox.RdfFormat.N_TRIPLES),
+                            ox.parse(input=ontology, format=ox.RdfFormat.N_TRIPLES))
+    ox.serialize(quads, str(target / "graph.ttl"), format=ox.RdfFormat.TURTLE, prefixes=vocab.PREFIXES)
 
 
-def _write_generation(lines: list[str], target: Path, validate: Callable[[ox.Store], None] | None = None) -> int:
-    """Write graph.nt, the store, the product graph and graph.ttl into ``target``; return
-    the triple count.
+LOAD_BLOCK = 16 << 20  # bytes of N-Triples per bulk load into the on-disk store
 
-    The data triples are loaded into an in-memory store first: ``validate`` (when given)
-    runs there before the ontology is added, so SHACL sees the data graph alone, and the
-    product graph is read there (:func:`kg.projection.query_graph`). Both run twice as fast
-    in memory as on the on-disk store, whose many point reads go through RocksDB (see
-    benchmarks/NOTES.md). The in-memory store is dropped before the on-disk one is
-    bulk-loaded from graph.nt, so the two are never held at once. graph.ttl is written by a
-    second thread meanwhile (pyoxigraph releases the GIL), so on two cores it costs no wall
-    time."""
+
+def _write_store(target: Path, ontology: bytes) -> int:
+    """Bulk-load graph.nt and the ontology into the on-disk store ``target/store`` and
+    compact it; return its triple count.
+
+    The N-Triples go in blocks of :data:`LOAD_BLOCK` bytes: one bulk load of the whole
+    file holds about 1 GB at a million triples, 16 MB blocks about 0.2 GB, and take less
+    time. The compaction after it (``optimize``) merges the blocks' files, so point reads
+    touch fewer of them: later queries run about twice as fast (see benchmarks/NOTES.md)."""
+    store = ox.Store(str(target / "store"))
+    with open(target / "graph.nt", "rb") as handle:
+        rest = b""
+        while block := handle.read(LOAD_BLOCK):
+            block = rest + block
+            end = block.rfind(b"\n") + 1
+            rest = block[end:]
+            if end:
+                store.bulk_load(input=block[:end], format=ox.RdfFormat.N_TRIPLES)
+        if rest:
+            store.bulk_load(input=rest, format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(input=ontology, format=ox.RdfFormat.N_TRIPLES)
+    store.optimize()
+    store.flush()
+    return len(store)
+
+
+def _write_lines(lines: list[str], path: Path) -> None:
+    """Write N-Triples lines to ``path`` in blocks (one joined string of a million lines
+    would double the memory they take)."""
+    block = 100_000
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        for start in range(0, len(lines), block):
+            handle.write("\n".join(lines[start:start + block]))
+            handle.write("\n")
+
+
+def _return_freed_memory() -> None:
+    """Hand the pages freed by a dropped store back to the system: glibc keeps them
+    otherwise, and the next bulk load's peak would stack on top of them."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
+def _write_generation(target: Path, validate: Callable[[ox.Store], None] | None = None) -> int:
+    """Complete the generation in ``target``, whose graph.nt holds the data triples: write
+    the on-disk store, the product graph and graph.ttl, then add the ontology to graph.nt;
+    return the triple count.
+
+    Two threads write the on-disk store (:func:`_write_store`) and graph.ttl while this one
+    loads the data into an in-memory store, runs ``validate`` (when given) on it before the
+    ontology is added, so SHACL sees the data graph alone, and reads the product graph
+    there (:func:`kg.projection.query_graph`). Both run several times faster in memory than
+    on the on-disk store, whose point reads go through RocksDB (see benchmarks/NOTES.md).
+    pyoxigraph releases the GIL while it loads, queries and serialises, so the three share
+    two cores."""
     from kg.projection import PROJECTION_FILE, query_graph, write_graph
     from kg.store import LocalStore
 
-    target.mkdir(parents=True)
-    data = _ntriples(lines)
+    ntriples = target / "graph.nt"
     ontology = ox.serialize(ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE),
                             format=ox.RdfFormat.N_TRIPLES)
-    with open(target / "graph.nt", "wb") as handle:
-        handle.write(data)
-        handle.write(ontology)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        turtle = pool.submit(_write_turtle, target)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        on_disk = pool.submit(_write_store, target, ontology)
+        turtle = pool.submit(_write_turtle, target, ontology)
         memory = ox.Store()
-        memory.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES)
-        del data
+        memory.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
         if validate is not None:
             validate(memory)
         memory.bulk_load(input=ontology, format=ox.RdfFormat.N_TRIPLES)
         write_graph(query_graph(LocalStore(store=memory)), target / PROJECTION_FILE)
         del memory
-        store = ox.Store(str(target / "store"))
-        store.bulk_load(path=str(target / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
-        store.flush()
-        triples = len(store)
-        del store
+        _return_freed_memory()
+        triples = on_disk.result()
         turtle.result()
+    with open(ntriples, "ab") as handle:  # the readers are done with it
+        handle.write(ontology)
     return triples
 
 
@@ -258,9 +304,12 @@ def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True) 
         tmp = out / f".tmp-{name}"
         try:
             def on_store(store: ox.Store) -> None:
-                validate_graph(tables, lines, warnings, "store", store)
+                validate_graph(tables, None, warnings, "store", store)
 
-            triples = _write_generation(lines, tmp, on_store if engine == "store" else None)
+            tmp.mkdir(parents=True)
+            _write_lines(lines, tmp / "graph.nt")
+            del lines  # the stores load graph.nt: a million lines need not stay in memory
+            triples = _write_generation(tmp, on_store if engine == "store" else None)
             counts = {name: len(frame) for name, frame in tables.items()}
             (tmp / MANIFEST).write_text(json.dumps({
                 "fingerprint": stamp, "data": str(data.resolve()), "built_at": time.time(),
