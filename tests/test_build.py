@@ -30,6 +30,27 @@ def test_build_writes_turtle_ntriples_and_store(mini, tmp_path):
     assert (result.generation / "store").is_dir()
 
 
+@pytest.mark.parametrize("block", [997, 1 << 24])
+def test_store_graph_nt_and_turtle_hold_the_same_triples(mini, tmp_path, monkeypatch, block):
+    """The store is loaded from graph.nt in blocks cut at line ends; a block size that cuts
+    through lines (997 bytes) and one that holds the whole file give the same store."""
+    import pyoxigraph as ox
+
+    import kg.build
+
+    monkeypatch.setattr(kg.build, "LOAD_BLOCK", block)
+    generation = build(mini, tmp_path / "build").generation
+    def triples(quads) -> set[ox.Triple]:
+        return {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+
+    nt = triples(ox.parse(path=str(generation / "graph.nt"), format=ox.RdfFormat.N_TRIPLES))
+    ttl = triples(ox.parse(path=str(generation / "graph.ttl"), format=ox.RdfFormat.TURTLE))
+    stored = triples(ox.Store.read_only(str(generation / "store")))
+    assert len(nt) > 100 and stored == nt == ttl
+    assert any(str(t.subject).endswith("/product/methionine>") for t in nt)  # data
+    assert any(str(t.subject).endswith("ontology#Product>") for t in nt)  # and ontology
+
+
 def test_failed_build_leaves_previous_output(mini, tmp_path):
     out = tmp_path / "build"
     build(mini, out)
