@@ -299,7 +299,7 @@ def run_size(size: str, repeat: int, work: Path, results: list[dict], save, step
         times = 1 if step in ("rdflib", "shacl-pyshacl", "shacl-all") and size not in ("S",) else repeat
         for i in range(times):
             result = run_step(step, data, out, work)
-            result.update(size=size, step=step, run=i, triples=triples)
+            result.update(size=size, step=step, run=i, triples=triples, load=os.getloadavg()[0], at=time.time())
             results.append(result)
             save()
             shown = f"{result['seconds']:.3f} s, {result['rss_mb']:.0f} MB" if "seconds" in result else result["error"]
@@ -368,7 +368,7 @@ STEP_NAMES = {
     "gaps": "gaps (the product graph the build kept + analysis)",
     "gaps-queried": "gaps, the product graph queried from the on-disk store (as on an endpoint)",
     "whatif": "whatif (10 products added)",
-    "viz": "viz of one chain (projection + analysis + HTML)",
+    "viz": "viz of one chain (the kept product graph + analysis + HTML)",
     "rdflib-api": "rdflib API over the store (oxrdflib): open + GROUP BY",
 }
 
@@ -395,7 +395,7 @@ def markdown(results: list[dict], info: dict[str, Any]) -> str:
               f"- Python {m['python']}, kg {m['kg']}, pyoxigraph {m['pyoxigraph']}, rdflib {m['rdflib']}, "
               f"pyshacl {m['pyshacl']}, pandas {m['pandas']}, networkx {m['networkx']}",
               f"- run {info['date']}; load average while running: {info.get('load', 'n/a')} "
-              "(other jobs shared the machine; see the note below)", ""]
+              "(sampled after each step)", ""]
     lines += ["## Medians", "", "| step | " + " | ".join(
         f"{z} ({summary[z]['floor']['triples']:,} triples)" if "floor" in summary[z] else z for z in sizes) + " |",
         "|---|" + "---|" * len(sizes)]
@@ -462,6 +462,13 @@ def targets(summary: dict) -> list[str]:
     return out + [""]
 
 
+def _render(results: list[dict], info: dict[str, Any], output: Path, notes: Path) -> None:
+    text = markdown(results, info)
+    if notes.exists():
+        text += "\n" + notes.read_text(encoding="utf-8")
+    output.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Run the kg scale benchmarks and write BENCHMARKS.md.")
     parser.add_argument("--sizes", default="S,M", help="comma-separated sizes among S, M, L, XL")
@@ -472,6 +479,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=HERE / "BENCHMARKS.md")
     parser.add_argument("--notes", type=Path, default=HERE / "NOTES.md",
                         help="hand-written analysis appended to BENCHMARKS.md when the file exists")
+    parser.add_argument("--render", action="store_true",
+                        help="measure nothing: write BENCHMARKS.md again from the results file and the notes")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -480,21 +489,26 @@ def main(argv: list[str] | None = None) -> None:
     if args.measure:
         _child(args)
         return
-    args.work.mkdir(parents=True, exist_ok=True)
     stored = json.loads(args.results.read_text(encoding="utf-8")) if args.results.exists() else {}
     results: list[dict] = stored.get("results", [])
+    if args.render:
+        _render(results, stored["info"], args.output, args.notes)
+        print(f"wrote {args.output}")
+        return
+    args.work.mkdir(parents=True, exist_ok=True)
     info = {"machine": machine(), "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
-    loads: list[float] = stored.get("loads", [])
 
     def save() -> None:
-        loads.append(os.getloadavg()[0])
-        info["load"] = f"{statistics.median(loads):.1f} median, {max(loads):.1f} max (1-minute)"
-        args.results.write_text(json.dumps({"info": info, "loads": loads, "results": results}, indent=1),
-                                encoding="utf-8")
-        text = markdown(results, info)
-        if args.notes.exists():
-            text += "\n" + args.notes.read_text(encoding="utf-8")
-        args.output.write_text(text, encoding="utf-8")
+        # The load and time of the results kept (each step records its own), not of every run ever.
+        loads = [r["load"] for r in results if "load" in r]
+        if loads:
+            info["load"] = f"{statistics.median(loads):.1f} median, {max(loads):.1f} max (1-minute)"
+        times = [r["at"] for r in results if "at" in r]
+        if times:
+            first, last = (datetime.fromtimestamp(t, UTC) for t in (min(times), max(times)))
+            info["date"] = f"{first:%Y-%m-%d %H:%M}–{last:%H:%M} UTC"
+        args.results.write_text(json.dumps({"info": info, "results": results}, indent=1), encoding="utf-8")
+        _render(results, info, args.output, args.notes)
 
     steps = [s for s in args.steps.split(",") if s] or None
     for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
