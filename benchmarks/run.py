@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import resource
@@ -455,8 +456,8 @@ def targets(summary: dict) -> list[str]:
                 worse.append(f"{step} did not finish")
             elif "seconds" in cell and "seconds" in base and base["seconds"] > 0.05:
                 ratio = cell["seconds"] / base["seconds"]
-                if ratio > growth:
-                    worse.append(f"{step} {ratio:.0f}×")
+                if ratio > growth:  # the exponent k of time ∝ triples^k says by how much
+                    worse.append(f"{step} {ratio:.0f}× (k = {math.log(ratio) / math.log(growth):.2f})")
         out.append(f"- {first} → {last} growth no worse than linear (triples ×{growth:.1f}; steps over 0.05 s at "
                    f"{first}): " + (verdict(True) if not worse else f"{verdict(False)}: " + ", ".join(worse)))
     return out + [""]
