@@ -493,6 +493,8 @@ def main(argv: list[str] | None = None) -> None:
     stored = json.loads(args.results.read_text(encoding="utf-8")) if args.results.exists() else {}
     results: list[dict] = stored.get("results", [])
     if args.render:
+        if "info" not in stored:
+            raise SystemExit(f"--render: no results in {args.results}; run the benchmarks first")
         _render(results, stored["info"], args.output, args.notes)
         print(f"wrote {args.output}")
         return

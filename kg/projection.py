@@ -32,7 +32,6 @@ endpoint is always queried.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ import networkx as nx
 import pandas as pd
 
 from kg.mapping import KIND_CLASS
+from kg.output import write_atomic
 from kg.store import LocalStore, Store
 from kg.vocab import local_id
 
@@ -148,9 +148,9 @@ def product_graph(store: Store, cached: bool = True) -> nx.DiGraph:
 
     Works on any :class:`kg.store.Store` (embedded or remote); nodes, edges and the lists in
     node attributes are sorted, so the graph is the same whatever order the store returns
-    rows in. On a build's
-    embedded store the graph the build kept (``projection.json``) is read unless ``cached``
-    is False; it is the graph these queries give, read when the store was built.
+    rows in. On a build's embedded store the graph the build kept (``projection.json``) is
+    read unless ``cached`` is False; it is the graph these queries give, read when the store
+    was built.
     """
     saved = _saved_graph_path(store) if cached else None
     if saved is not None:
@@ -159,9 +159,10 @@ def product_graph(store: Store, cached: bool = True) -> nx.DiGraph:
 
 
 def _saved_graph_path(store: Store) -> Path | None:
-    generation = store.generation if isinstance(store, LocalStore) else None
-    path = generation / PROJECTION_FILE if generation is not None else None
-    return path if path is not None and path.is_file() else None
+    if not isinstance(store, LocalStore) or store.generation is None:
+        return None
+    path = store.generation / PROJECTION_FILE
+    return path if path.is_file() else None
 
 
 def write_graph(G: nx.DiGraph, path: Path) -> Path:
@@ -169,11 +170,8 @@ def write_graph(G: nx.DiGraph, path: Path) -> Path:
     their order, with their attributes."""
     doc = {"graph": G.graph, "nodes": [[n, d] for n, d in G.nodes(data=True)],
            "edges": [[a, b, d] for a, b, d in G.edges(data=True)]}
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    write_atomic(path, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return Path(path)
 
 
 def read_graph(path: Path) -> nx.DiGraph:

@@ -89,7 +89,6 @@ class LocalStore(Store):
         if (path is None) == (store is None):
             raise TypeError("LocalStore takes a path or a store")
         self.path = Path(path) if path is not None else None
-        self.generation = self.path.parent if self.path is not None else None
         if store is not None:
             self.store = store
             return
@@ -97,6 +96,10 @@ class LocalStore(Store):
             self.store = ox.Store.read_only(str(self.path))
         except OSError as exc:
             raise KgError(f"cannot open the store in {self.path}: {exc}") from exc
+
+    @property
+    def generation(self) -> Path | None:
+        return self.path.parent if self.path is not None else None
 
     def raw(self, query: str, bindings: Binding | None = None) -> Any:
         """The pyoxigraph result of a query (the usual prefixes declared), for any query form.

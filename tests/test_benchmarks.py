@@ -12,7 +12,7 @@ import pytest
 import rdflib
 
 from benchmarks.generate import SIZES, generate
-from benchmarks.run import STEP_NAMES, markdown, run_size
+from benchmarks.run import STEP_NAMES, main, markdown, run_size
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,3 +82,21 @@ def test_runner_writes_a_table_with_every_step(tmp_path):
         assert "×1" in row and "MB" in row
     assert "## Targets at L" in text
     json.dumps(results)  # the results file is plain JSON
+
+
+def test_render_rewrites_the_file_from_the_results_without_measuring(tmp_path):
+    info = {"machine": {"cpus": "2", "cpu": "x", "memory": "1 GB", "os": "linux", "python": "3", "kg": "0",
+                        "pyoxigraph": "0", "rdflib": "0", "pyshacl": "0", "pandas": "0", "networkx": "0"},
+            "date": "2026-01-01 00:00–00:10 UTC", "load": "1.0 median, 2.0 max (1-minute)"}
+    results = [{"size": "S", "step": step, "run": 0, "triples": 10_000, "seconds": seconds, "rss_mb": 100.0}
+               for step, seconds in (("floor", 0.5), ("build", 1.25))]
+    stored = tmp_path / "results.json"
+    stored.write_text(json.dumps({"info": info, "results": results}), encoding="utf-8")
+    notes, output = tmp_path / "NOTES.md", tmp_path / "BENCHMARKS.md"
+    notes.write_text("## Notes\n\nby hand\n", encoding="utf-8")
+    main(["--render", "--results", str(stored), "--output", str(output), "--notes", str(notes)])
+    text = output.read_text(encoding="utf-8")
+    assert "run 2026-01-01 00:00–00:10 UTC" in text and "| 1.250 (2.5×) ×1, 100 MB |" in text
+    assert text.endswith("## Notes\n\nby hand\n")
+    with pytest.raises(SystemExit, match="no results"):
+        main(["--render", "--results", str(tmp_path / "none.json"), "--output", str(output)])
