@@ -116,10 +116,13 @@ TABLES: dict[str, Table] = {
                        "or downstream"),
                 Column("kind", "enum", True, vocab.PRODUCT_KINDS, doc="raw_material, intermediate, end_product, "
                        "service or energy"),
-                Column("value_tier", "enum", True, ("1", "2", "3"),
-                       doc="1 bulk/commodity, 2 specialty, 3 high value-added"),
+                Column("value_tier", "enum", True, ("1", "2", "3", "4", "5"),
+                       doc="value-added tier by typical price band: 1 bulk (< 2,000 元/t), 2 commodity "
+                           "(2,000–10,000), 3 specialty (10,000–50,000), 4 fine or high-purity "
+                           "(50,000–500,000), 5 electronic-grade, device or > 500,000 元/t"),
                 Column("cas", doc="CAS registry number, e.g. 7440-23-5"),
                 Column("wikidata", doc="Wikidata item id, e.g. Q658"),
+                Column("aliases", doc="other names it goes by, separated by ';' (e.g. 烧碱;氢氧化钠)"),
                 *_source_cols(),
                 Column("note", doc="free remarks"),
             ),
@@ -132,7 +135,14 @@ TABLES: dict[str, Table] = {
                 Column("output", "ref", True, ref="products", doc="product id of what is made from it"),
                 Column("process_zh", doc="the process, in Chinese (e.g. 电解)"),
                 Column("process_en", doc="the process, in English"),
+                Column("process", doc="id of the process this flow belongs to: flows with the same process "
+                       "are one process, whose outputs come together (empty: the output's own route)"),
+                Column("relation", "enum", choices=vocab.FLOW_RELATIONS,
+                       doc="the output's role in its process: main, co_product or by_product (empty: main)"),
+                Column("ratio", "number", doc="tonnes of input per tonne of this output, where the standard "
+                       "route gives one"),
                 *_source_cols(),
+                Column("note", doc="free remarks"),
             ),
             ("input", "output"),
         ),
@@ -142,7 +152,10 @@ TABLES: dict[str, Table] = {
                 Column("id", "id", True, doc="company id, e.g. lingsheng"),
                 *_labels(),
                 Column("location", "enum", True, vocab.LOCATIONS, doc="zone (in the park) or external"),
+                Column("province", doc="province where an external company makes its products, e.g. 浙江"),
+                Column("aliases", doc="other names it goes by, separated by ';'"),
                 *_source_cols(),
+                Column("note", doc="free remarks"),
             ),
             ("id",),
             required_file=False,
@@ -153,7 +166,13 @@ TABLES: dict[str, Table] = {
                 Column("company", "ref", True, ref="companies", doc="company id"),
                 Column("product", "ref", True, ref="products", doc="product id it makes"),
                 Column("inferred", "bool", doc="true when the product is taken from the company's name only"),
+                Column("capacity", "number", doc="capacity for this product, in capacity_unit", unit="capacity_unit"),
+                Column("capacity_unit", doc="unit of the capacity, e.g. 吨/年"),
+                Column("year", "int", doc="year the capacity or the fact is stated for"),
+                Column("process", doc="process id (flows.csv) the company runs to make it, when the product has "
+                       "several routes"),
                 *_source_cols(),
+                Column("note", doc="free remarks: where in the source the fact stands"),
             ),
             ("company", "product"),
             required_file=False,
@@ -212,6 +231,39 @@ TABLES: dict[str, Table] = {
              *_source_cols()),
             ("product", "source"),
             required_file=False,
+        ),
+        Table(
+            "product_facts",
+            (
+                Column("product", "ref", True, ref="products", doc="product id"),
+                Column("fact", "enum", True, vocab.PRODUCT_FACTS,
+                       doc="which fact: " + ", ".join(vocab.PRODUCT_FACTS)),
+                Column("value", required=True, doc="a number or a range low-high for the *_per_t facts; "
+                       "one of the fixed words for policy_category, controlled and market_outlook; "
+                       "the process name for hazardous_process"),
+                Column("unit", doc="unit of a number, e.g. 元/吨, m³/t, tce/t"),
+                Column("year", "int", doc="year the fact is stated for"),
+                *_source_cols(),
+                Column("note", doc="free remarks: where in the source the fact stands"),
+            ),
+            ("product", "fact", "source"),
+            required_file=False,
+            doc="facts about a product that the ranking weighs, each with its source",
+        ),
+        Table(
+            "park_limits",
+            (
+                Column("limit", "enum", True, vocab.PARK_LIMITS, doc="which limit: " + ", ".join(vocab.PARK_LIMITS)),
+                Column("value", doc="the most a product may need (a number), or for hazardous_process "
+                       "'no' when the park takes no such process; empty when the source states the "
+                       "constraint without a figure"),
+                Column("unit", doc="unit of the value, e.g. m³/t"),
+                *_source_cols(),
+                Column("note", doc="free remarks"),
+            ),
+            ("limit",),
+            required_file=False,
+            doc="the park's own limits that gate what it recruits",
         ),
         Table(
             "assets",

@@ -20,8 +20,23 @@ SEGMENTS = ("upstream", "midstream", "downstream")
 PRODUCT_KINDS = ("raw_material", "intermediate", "end_product", "service", "energy")
 LOCATIONS = ("zone", "external")
 CHAIN_KINDS = ("core", "extension")
-SOURCE_KINDS = ("article", "general_knowledge", "user")
+SOURCE_KINDS = ("article", "general_knowledge", "reference", "user")
+# reference: a published document a reader can check (a national standard, an official list or
+# catalogue, a company's annual report or announcement, a textbook): title, publisher, date, url.
 INDICATOR_KINDS = ("result", "plan", "target")
+# Outputs of one process that come together: the main product, co-products, by-products.
+FLOW_RELATIONS = ("main", "co_product", "by_product")
+# Facts about a product that the ranking weighs (product_facts.csv), each with its source.
+PRODUCT_FACTS = (
+    "price_cny_per_t", "water_m3_per_t", "energy_tce_per_t", "hazardous_process",
+    "policy_category", "controlled", "market_outlook",
+)
+POLICY_CATEGORIES = ("encouraged", "restricted", "eliminated")
+MARKET_OUTLOOKS = ("growing", "stable", "overcapacity")
+# The park's own limits (park_limits.csv) a product's intensity is checked against.
+PARK_LIMITS = ("water_m3_per_t", "energy_tce_per_t", "hazardous_process", "land")
+# Three ranking lists: recruit (招商), develop (培育), secure (保障).
+RANKING_LISTS = ("recruit", "develop", "secure")
 ASSET_KINDS = ("brand", "place", "event", "facility", "route", "campaign", "goal")
 
 # One path segment per resource type: .../id/product/methionine
