@@ -29,12 +29,13 @@ from kg.tables import Tables
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 DCT = "http://purl.org/dc/terms/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 PROV_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 WIKIDATA = "http://www.wikidata.org/entity/"
 K = vocab.term
 
 # How each column is read back: (how, predicate, language). ``how`` is one of
-# id (the subject's own id), lit (a literal), ref (an id), refs (';'-joined ids),
+# id (the subject's own id), lit (a literal), items (';'-joined literals), ref (an id), refs (';'-joined ids),
 # term (an ontology term's name), kind (the subclass, from KIND_CLASS), wikidata (the Q-id).
 LABELS = {"label_zh": ("lit", RDFS + "label", "zh"), "label_en": ("lit", RDFS + "label", "en")}
 PROVENANCE = {"source": ("ref", PROV_FROM, ""), "quote": ("lit", K("quote"), "")}
@@ -56,10 +57,14 @@ SPEC: dict[str, tuple[str, dict[str, tuple[str, str, str]]]] = {
     "flows": ("Flow", {
         "input": ("ref", K("input"), ""), "output": ("ref", K("output"), ""),
         "process_zh": ("lit", K("process"), "zh"), "process_en": ("lit", K("process"), "en"), **PROVENANCE}),
-    "companies": ("Company", {"id": ("id", "", ""), **LABELS, "location": ("term", K("location"), ""), **PROVENANCE}),
+    "companies": ("Company", {
+        "id": ("id", "", ""), **LABELS, "location": ("term", K("location"), ""),
+        "province": ("lit", K("province"), ""), "aliases": ("items", SKOS + "altLabel", ""), **PROVENANCE, **NOTE}),
     "company_products": ("Production", {
         "company": ("ref", K("company"), ""), "product": ("ref", K("product"), ""),
-        "inferred": ("lit", K("inferred"), ""), **PROVENANCE}),
+        "inferred": ("lit", K("inferred"), ""), "capacity": ("lit", K("capacity"), ""),
+        "capacity_unit": ("lit", K("capacityUnit"), ""), "year": ("lit", K("year"), ""),
+        "process": ("lit", K("processId"), ""), **PROVENANCE, **NOTE}),
     "projects": ("Project", {
         "id": ("id", "", ""), **LABELS, "company": ("ref", K("runBy"), ""), "chains": ("refs", K("inChain"), ""),
         "status": ("term", K("status"), ""), "year": ("lit", K("year"), ""),
@@ -100,6 +105,8 @@ def _cell(how: str, values: list[tuple[str, str]], lang: str) -> str:
         return ""
     if how == "refs":
         return ";".join(sorted({vocab.local_id(t) for t in texts}))
+    if how == "items":
+        return ";".join(sorted(set(texts)))
     if how == "ref":
         return vocab.local_id(texts[0])
     if how == "term":
@@ -139,8 +146,10 @@ def graph_table(store: Store, name: str) -> pd.DataFrame:
 
 
 def graph_tables(store: Store) -> Tables:
-    """Every table of the contract, read back from the graph in ``store``."""
-    return {name: graph_table(store, name) for name in TABLE_ORDER}
+    """Every table of the contract, read back from the graph in ``store``; a table the graph
+    does not hold (no mapping to RDF in :data:`SPEC` yet) comes back empty, with its columns."""
+    return {name: graph_table(store, name) if name in SPEC else
+            pd.DataFrame(columns=[c.name for c in TABLES[name].columns], dtype=object) for name in TABLE_ORDER}
 
 
 def export_tables(store: Store, output: Path, force: bool = False) -> list[Path]:

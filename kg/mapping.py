@@ -25,6 +25,7 @@ from kg.tables import ROW, Tables
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 COMMENT = "<http://www.w3.org/2000/01/rdf-schema#comment>"
+ALT_LABEL = "<http://www.w3.org/2004/02/skos/core#altLabel>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PROV_FROM = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
 
@@ -73,6 +74,12 @@ def decimal_text(values: pd.Series) -> pd.Series:
     return values.astype(str).map(one)
 
 
+def _items(cells: pd.Series) -> pd.Series:
+    """The items of ``;``-list cells, trimmed, empties dropped, indexed by their row."""
+    items = cells.astype(str).str.split(";").explode().str.strip()
+    return items[items.notna() & (items != "")]
+
+
 class Lines:
     """Collects N-Triples lines column by column."""
 
@@ -96,9 +103,13 @@ class Lines:
 
     def add_list(self, subjects: pd.Series, predicate: str, cells: pd.Series, kind: str) -> None:
         """One triple per item of a ``;``-list cell, pointing at resources of ``kind``."""
-        items = cells.astype(str).str.split(";").explode().str.strip()
-        items = items[items.notna() & (items != "")]
+        items = _items(cells)
         self.add(subjects.loc[items.index], predicate, iris(kind, items))
+
+    def add_items(self, subjects: pd.Series, predicate: str, cells: pd.Series) -> None:
+        """One plain literal per item of a ``;``-list cell (e.g. a company's aliases)."""
+        items = _items(cells)
+        self.add(subjects.loc[items.index], predicate, literal(items))
 
     def result(self) -> list[str]:
         if not self.parts:
@@ -237,6 +248,9 @@ def to_ntriples(tables: Tables) -> list[str]:
     out.add(s, RDF_TYPE, t("Company"))
     _labels(out, s, co["label_zh"], co["label_en"])
     out.add(s, t("location"), co["location"].map(lambda v: t(v)))
+    out.add_text(s, t("province"), co["province"])
+    out.add_items(s, ALT_LABEL, co["aliases"])
+    out.add_text(s, COMMENT, co["note"])
     _provenance(out, s, co)
 
     cp = tables["company_products"]
@@ -247,6 +261,11 @@ def to_ntriples(tables: Tables) -> list[str]:
     out.add(s, t("company"), companies)
     out.add(s, t("product"), products)
     out.add_text(s, t("inferred"), cp["inferred"].str.lower(), datatype="boolean")
+    out.add_text(s, t("capacity"), decimal_text(cp["capacity"]), datatype="decimal")
+    out.add_text(s, t("capacityUnit"), cp["capacity_unit"])
+    out.add_text(s, t("year"), cp["year"], datatype="integer")
+    out.add_text(s, t("processId"), cp["process"])
+    out.add_text(s, COMMENT, cp["note"])
     _labels(out, s, *_link_labels(cp, "company", "product", labels_of, " → "))
     _provenance(out, s, cp)
 

@@ -307,6 +307,11 @@ def mini_build(tmp_path_factory) -> tuple[Path, Path]:
     return data, out
 
 
+# The mini dataset's one external producer, as the projection lists it (tests/fixtures/mini).
+CO_B = {"id": "co-b", "label_zh": "乙公司", "label_en": "Company B", "company": "co-b", "province": "浙江",
+        "capacity": 20000.0, "capacity_unit": "吨/年", "year": 2024, "source": "fixture"}
+
+
 @pytest.fixture(scope="module")
 def mini_graph(mini_build) -> nx.DiGraph:
     data, out = mini_build
@@ -326,7 +331,7 @@ def test_projection_of_the_mini_dataset(mini_graph):
     assert sodium["value_tier"] == 2 and sodium["segment"] == "midstream" and sodium["kind"] == "intermediate"
     cyanide = G.nodes["sodium-cyanide"]
     assert cyanide["chains"] == ["fine", "salt"] and cyanide["status"] == "missing"
-    assert cyanide["candidates"] == [{"id": "co-b", "label_zh": "乙公司", "label_en": "Company B"}]
+    assert cyanide["candidates"] == [CO_B]  # outside the zone: a candidate, with its producers-table row
     chlorine = G.nodes["chlorine"]
     assert chlorine["status"] == "planned"
     assert chlorine["projects"] == [{"id": "p-cl", "label_zh": "氯气项目", "label_en": "Chlorine project",
@@ -406,7 +411,7 @@ def test_cli_json_keys(mini_build):
     assert first["product"] == "https://w3id.org/kg-chain/id/product/sodium-cyanide"
     assert {"product", "label_zh", "label_en", "chain", "gap_type", "score", "components"} <= set(first)
     assert set(first["components"]) == set(COMPONENTS)
-    assert first["candidates"] == [{"id": "co-b", "label_zh": "乙公司", "label_en": "Company B"}]
+    assert first["candidates"] == [CO_B]
 
 
 def test_cli_top_chain_type(mini_build):
