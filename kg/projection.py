@@ -128,6 +128,17 @@ SELECT ?p ?rule ?status ?via ?process ?relation ?source ?quote ?label_zh ?label_
   OPTIONAL { ?via rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
 }"""
 
+# Stated projects that name chains but no product (a fluorochemical park): they target the
+# chain as a whole.
+CHAIN_PROJECTS = """
+SELECT ?j ?chain ?status ?label_zh ?label_en WHERE {
+  ?j a kg:Project ; kg:inChain ?chain .
+  FILTER NOT EXISTS { ?j kg:willProduce ?any }
+  OPTIONAL { ?j kg:status ?status }
+  OPTIONAL { ?j rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
+  OPTIONAL { ?j rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
+}"""
+
 TARGETS = """
 SELECT ?p ?quote WHERE { ?t a kg:Target ; kg:product ?p . OPTIONAL { ?t kg:quote ?quote } }"""
 
@@ -276,6 +287,15 @@ def query_graph(store: Store) -> nx.DiGraph:
                 **_party(row, "via"), "process": _text(row["process"]), "relation": _text(row["relation"]),
                 "source": local_id(row["source"]) if row["source"] else "", "quote": _text(row["quote"]),
             })
+
+    chain_projects: dict[str, list[dict[str, Any]]] = {}
+    for row in _rows(store, CHAIN_PROJECTS):
+        status = local_id(row["status"]) if row["status"] else None
+        if status == "operating":
+            continue
+        project = {**_party(row, "j"), "status": status}
+        chain_projects.setdefault(local_id(row["chain"]), []).append(project)
+    G.graph["chain_projects"] = {c: sorted(ps, key=lambda d: d["id"]) for c, ps in sorted(chain_projects.items())}
 
     for row in _rows(store, TARGETS):
         pid = local_id(row["p"])
