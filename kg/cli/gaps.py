@@ -26,7 +26,8 @@ from kg.output import emit, text_table
 HEADERS_ZH = {
     "rank": "排名", "id": "编号", "label": "产品", "chain": "产业链", "chains": "产业链", "gap_type": "缺口类型",
     "status": "区内状态", "score": "得分", "reason": "原因", "candidates": "可招引企业",
-    "local_inputs": "本地原料", "local_consumers": "本地下游", "rank_range": "排名区间", "gates": "准入限制", "name": "名称", "kind": "类型",
+    "local_inputs": "本地原料", "local_consumers": "本地下游",
+    "rank_range": "排名区间", "gates": "准入限制", "name": "名称", "kind": "类型",
     "products": "产品数", "present": "已有", "planned": "在建/规划", "missing": "缺失",
     "completeness": "完整度", "completeness_planned": "含规划完整度",
     **{name: zh for name, (zh, _) in COMPONENT_LABELS.items()},
