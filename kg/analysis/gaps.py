@@ -1,7 +1,7 @@
 """Gap analysis and recruitment ranking on the product-flow graph.
 
 Three questions a planner (招商) asks, each a plain function over the graph of
-:func:`kg.projection.product_graph`:
+:func:`kg.store.projection.product_graph`:
 
 - :func:`completeness`: how complete is each chain (share of its products made in the zone)?
 - :func:`find_gaps`: which links are missing (缺链), weak (弱链), broken upstream (断链) or
@@ -36,6 +36,7 @@ import pandas as pd
 
 from kg import vocab
 from kg.errors import KgError
+from kg.store.projection import product_graph
 
 LOCAL_WEIGHT = {"present": 1.0, "planned": 0.5, "missing": 0.0}
 """How much a product counts as available in the zone, by status: an operating producer
@@ -461,7 +462,7 @@ class GapAnalysis:
 
 def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None) -> GapAnalysis:
     """Completeness, gaps and the recruitment ranking of a store (read with
-    :func:`kg.projection.product_graph`) or of a product graph directly.
+    :func:`kg.store.projection.product_graph`) or of a product graph directly.
 
     ``gaps`` lists the gaps to recruit for (missing, weak) first, then the breaks
     (upstream_break, downstream_break); within each group by score (highest first), then
@@ -473,8 +474,6 @@ def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None) -> 
     if isinstance(store_or_graph, nx.DiGraph):
         G = store_or_graph
     else:
-        from kg.projection import product_graph
-
         G = product_graph(store_or_graph)
     weights = check_weights(weights or {})
     components = score_components(G)
