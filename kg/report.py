@@ -25,7 +25,6 @@ leaves the previous one as it was.
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import shutil
@@ -40,6 +39,7 @@ import pandas as pd
 
 from kg import gaps as gaps_module
 from kg import vocab
+from kg.cells import workbook_bytes as text_workbook_bytes
 from kg.errors import KgError
 from kg.projection import _rows
 from kg.store import Store
@@ -793,9 +793,7 @@ def workbook_bytes(analysis: Any, store: Store, lang: str = "zh", top: int = 20,
         moved = change_rows(changes, lang)
         _sheet(wb, _sheet_title(t["sheet_changes"], used), list(moved.columns), moved.values.tolist())
 
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return text_workbook_bytes(wb)  # every text cell stored as text, never as a formula
 
 
 # ---------------------------------------------------------------- the folder

@@ -34,6 +34,7 @@ import pandas as pd
 import pyoxigraph as ox
 
 from kg import vocab
+from kg.cells import neutralise
 from kg.errors import KgError
 from kg.store import LocalStore, RemoteStore, Store, inline_values, with_prefixes
 
@@ -333,7 +334,7 @@ def render(result: Result, fmt: str) -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(result.variables)
-        writer.writerows([["" if t is None else t.value for t in row] for row in result.rows])
+        writer.writerows([["" if t is None else neutralise(t.value) for t in row] for row in result.rows])
         return buffer.getvalue().encode("utf-8")
     if fmt == "table":
         return (text_table(to_frame(result)) + f"\n({len(result.rows)} rows)\n").encode("utf-8")
