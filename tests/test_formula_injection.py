@@ -26,8 +26,9 @@ HOSTILE = {
     # this one is read as '=already quoted.
     ("products.csv", "salt", "note"): "''=already quoted",
     ("products.csv", "sodium-cyanide", "note"): "-2+3+cmd|' /C calc'!A0",
-    ("companies.csv", "co-b", "label_en"): "@SUM(1+1)",
-    ("chains.csv", "salt", "label_en"): "+salt",
+    ("companies.csv", "co-b", "label_en"): "=SUM(1+1)",
+    ("chains.csv", "salt", "label_en"): "@salt",
+    ("projects.csv", "p-met", "label_en"): "+project",
     ("projects.csv", "p-cl", "note"): "=cmd",
     ("indicators.csv", "key-projects-2025", "label_en"): "-1",
 }
@@ -90,7 +91,7 @@ def test_report_workbook_holds_text_not_formulas(hostile, tmp_path):
            "--lang", "en")
     formulas, texts = formula_cells(tmp_path / "report" / "gaps.xlsx")
     assert formulas == []
-    assert "=1+1" in texts and "@SUM(1+1)" in texts  # there as text, as typed
+    assert "=1+1" in texts and "=SUM(1+1)" in texts  # there as text, as typed
     assert any("=1+1" in t for t in texts if t != "=1+1")  # inside reason texts too
 
 
@@ -101,7 +102,8 @@ def test_gaps_workbook_holds_text_not_formulas(hostile, tmp_path, view):
            "--lang", "en", *view)
     formulas, texts = formula_cells(target)
     assert formulas == []
-    assert any(("+salt" if view == ["--completeness"] else "=1+1") in t for t in texts)
+    hostile_texts = ("@salt",) if view == ["--completeness"] else ("=1+1", "=SUM(1+1)")
+    assert any(h in t for t in texts for h in hostile_texts)  # there, as text
 
 
 def test_table_and_template_workbooks_hold_text_not_formulas(hostile, tmp_path):
@@ -131,10 +133,10 @@ def test_csv_outputs_neutralise_formula_cells(hostile, tmp_path):
     for name, text in outputs.items():
         assert risky(csv_cells(text)) == [], name
     every = {c for text in outputs.values() for row in csv_cells(text) for c in row}
-    assert {"'=1+1", "'@SUM(1+1)", "'+salt", "'-2+3+cmd|' /C calc'!A0", "''=already quoted"} <= every
+    assert {"'=1+1", "'=SUM(1+1)", "'@salt", "'+project", "'-2+3+cmd|' /C calc'!A0", "''=already quoted"} <= every
     assert "'=1+1" in {c for row in csv_cells(outputs["query"]) for c in row}
     assert any(c.startswith("'=1+1") or "=1+1" in c for row in csv_cells(outputs["gaps"]) for c in row)
-    assert "'+salt" in outputs["stats"] and "'=cmd" in outputs["projects.csv"]
+    assert "'@salt" in outputs["stats"] and "'=cmd" in outputs["projects.csv"]
 
 
 def test_numbers_stay_numbers(hostile, tmp_path):
