@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from kg import vocab
+from kg.cells import restore_rows
 from kg.errors import KgError
 from kg.tables.schema import TABLE_ORDER, TABLES, Column, Table
 
@@ -166,7 +167,7 @@ def parse_csv(text: str, table: Table, file: str, issues: list[DataIssue]) -> pd
     """Rows of a CSV text as a DataFrame of strings with a ``_row`` column (see
     :func:`parse_rows`)."""
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = restore_rows(text, list(csv.reader(io.StringIO(text, newline=""))))
     except csv.Error as exc:
         issues.append(DataIssue(file, None, None, None, f"not a valid CSV file: {exc}"))
         return None
