@@ -9,14 +9,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.build import build
-from kg.export import graph_tables
-from kg.mapping import to_ntriples
-from kg.projection import PROJECTION_FILE, product_graph, query_graph, read_graph
-from kg.shacl import store_violations
-from kg.store import LocalStore
-from kg.tables import load_tables
-from kg.workbook import write_tables
+from kg.graph.mapping import to_ntriples
+from kg.graph.shacl import store_violations
+from kg.outputs.export import graph_tables
+from kg.store.build import build
+from kg.store.projection import PROJECTION_FILE, product_graph, query_graph, read_graph
+from kg.store.stores import LocalStore
+from kg.tables.dataset import load_tables
+from kg.tables.workbook import write_tables
 
 K = "https://w3id.org/kg-chain/ontology#"
 D = "https://w3id.org/kg-chain/id/"
