@@ -28,6 +28,8 @@ LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 COMMENT = "<http://www.w3.org/2000/01/rdf-schema#comment>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PROV_FROM = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
+ALT_LABEL = "<http://www.w3.org/2004/02/skos/core#altLabel>"
+CJK = r"[\u3400-\u9fff\uf900-\ufaff]"  # a Chinese character: the alias is tagged zh
 
 KIND_CLASS = {
     "raw_material": "RawMaterial", "intermediate": "Intermediate", "end_product": "EndProduct",
@@ -100,6 +102,14 @@ class Lines:
         items = cells.astype(str).str.split(";").explode().str.strip()
         items = items[items.notna() & (items != "")]
         self.add(subjects.loc[items.index], predicate, iris(kind, items))
+
+    def add_labels(self, subjects: pd.Series, predicate: str, cells: pd.Series) -> None:
+        """One language-tagged literal per item of a ``;``-list cell of names: ``zh`` when the
+        item has a CJK character, ``en`` otherwise (``烧碱;NaOH`` → ``"烧碱"@zh``, ``"NaOH"@en``)."""
+        items = cells.astype(str).str.split(";").explode().str.strip()
+        items = items[items.notna() & (items != "")]
+        lang = items.str.contains(CJK, regex=True).map({True: "@zh", False: "@en"})
+        self.add(subjects.loc[items.index], predicate, '"' + escape(items) + '"' + lang)
 
     def result(self) -> list[str]:
         if not self.parts:
@@ -176,6 +186,7 @@ def to_ntriples(tables: Tables) -> list[str]:
     out.add(s, t("segment"), pr["segment"].map(lambda v: t(v)))
     out.add_text(s, t("valueTier"), pr["value_tier"], datatype="integer")
     out.add_text(s, t("cas"), pr["cas"])
+    out.add_labels(s, ALT_LABEL, pr["aliases"])
     wikidata = pr["wikidata"].astype(str)
     out.add(s, "<https://schema.org/sameAs>", "<http://www.wikidata.org/entity/" + wikidata + ">",
             wikidata.str.fullmatch(r"Q\d+"))
@@ -195,6 +206,11 @@ def to_ntriples(tables: Tables) -> list[str]:
     _labels(out, s, *_link_labels(fl, "input", "output", labels_of, " → "))
     out.add_text(s, t("process"), fl["process_zh"], "zh")
     out.add_text(s, t("process"), fl["process_en"], "en")
+    out.add_text(s, t("processId"), fl["process"])
+    relation = fl["relation"].astype(str)
+    out.add(s, t("flowRelation"), relation.map(lambda v: t(v) if v else ""), relation != "")
+    out.add_text(s, t("inputRatio"), decimal_text(fl["ratio"]), datatype="decimal")
+    out.add_text(s, COMMENT, fl["note"])
     _provenance(out, s, fl)
 
     co = tables["companies"]

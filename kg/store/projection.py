@@ -8,14 +8,18 @@ its size follows the number of products, not of companies.
 
 Node attributes (keyed by the product's local id, e.g. ``"methionine"``):
 ``iri``, ``label_zh``, ``label_en``, ``chains`` (sorted chain ids), ``segment``, ``kind``,
-``value_tier`` (int 1..3), ``status`` (``present``/``planned``/``missing``, read from
+``value_tier`` (int 1..5), ``status`` (``present``/``planned``/``missing``, read from
 ``kg:zoneStatus``), ``producers`` (companies in the zone that make it), ``candidates``
 (companies outside the zone that make it: whom to recruit), ``projects`` (pipeline projects
 that will make it), ``named_by`` (brands, places or routes of the zone that name it when no
 producer is named: why it counts as present), ``targeted`` and ``target_quotes`` (a source names it as a recruitment
 direction), ``sources``. Companies and projects are dicts with ``id``, ``label_zh``,
 ``label_en`` (projects also ``status``, ``year``, ``investment_cny``, ``company``,
-``inferred``). Edge attributes: ``process_zh``, ``process_en``.
+``inferred``), ``aliases`` (other names, sorted). Edge attributes: ``process_zh``,
+``process_en``, ``process`` (the process id: edges with the same id are one process, whose
+outputs come together), ``relation`` (the output's role in it: ``main``, ``co_product`` or
+``by_product``) and ``ratio`` (t input per t output, a float); each is None when the flow
+row leaves it empty (an empty relation means main).
 ``G.graph["chains"]`` maps chain id → ``{"label_zh", "label_en", "kind"}``.
 
 The build reads this graph once, from its in-memory store, and keeps it in the generation
@@ -76,14 +80,20 @@ PRODUCT_SOURCES = """
 SELECT ?p ?source WHERE { ?p a kg:Product ; prov:wasDerivedFrom ?source }"""
 
 FLOWS = """
-SELECT ?a ?b ?process_zh ?process_en WHERE {
+SELECT ?a ?b ?process_zh ?process_en ?process ?relation ?ratio WHERE {
   ?a kg:feeds ?b .
   OPTIONAL {
     ?f kg:input ?a ; kg:output ?b .
     OPTIONAL { ?f kg:process ?process_zh FILTER(LANG(?process_zh) = "zh") }
     OPTIONAL { ?f kg:process ?process_en FILTER(LANG(?process_en) = "en") }
+    OPTIONAL { ?f kg:processId ?process }
+    OPTIONAL { ?f kg:flowRelation ?relation }
+    OPTIONAL { ?f kg:inputRatio ?ratio }
   }
 }"""
+
+PRODUCT_ALIASES = """
+SELECT ?p ?alias WHERE { ?p a kg:Product ; skos:altLabel ?alias }"""
 
 PRODUCERS = """
 SELECT ?p ?c ?location ?label_zh ?label_en WHERE {
@@ -231,7 +241,7 @@ def query_graph(store: Store) -> nx.DiGraph:
                    status=local_id(row["status"]) if row["status"] else "missing",
                    status_basis=_text(row["basis"]), evidence=[],
                    chains=[], producers=[], candidates=[], projects=[],
-                   targeted=False, target_quotes=[], sources=[], named_by=[])
+                   targeted=False, target_quotes=[], sources=[], named_by=[], aliases=[])
     nodes = G.nodes
     for row in _rows(store, PRODUCT_CLASSES):
         pid, kind = local_id(row["p"]), CLASS_KIND.get(local_id(row["cls"]))
@@ -239,6 +249,8 @@ def query_graph(store: Store) -> nx.DiGraph:
             nodes[pid]["kind"] = kind
     for row in _rows(store, PRODUCT_CHAINS):
         nodes[local_id(row["p"])]["chains"].append(local_id(row["chain"]))
+    for row in _rows(store, PRODUCT_ALIASES):
+        nodes[local_id(row["p"])]["aliases"].append(str(row["alias"]))
     for row in _rows(store, PRODUCT_SOURCES):
         nodes[local_id(row["p"])]["sources"].append(local_id(row["source"]))
 
@@ -249,8 +261,11 @@ def query_graph(store: Store) -> nx.DiGraph:
             if end not in nodes:  # a flow to a resource not typed as a product: keep it visible
                 G.add_node(end, iri=iri, label_zh=end, label_en=end, segment="", kind="", value_tier=1,
                            status="missing", chains=[], producers=[], candidates=[], projects=[],
-                           targeted=False, target_quotes=[], sources=[], named_by=[])
-        G.add_edge(a, b, process_zh=_text(row["process_zh"]), process_en=_text(row["process_en"]))
+                           targeted=False, target_quotes=[], sources=[], named_by=[], aliases=[])
+        G.add_edge(a, b, process_zh=_text(row["process_zh"]), process_en=_text(row["process_en"]),
+                   process=_text(row["process"]) or None,
+                   relation=local_id(row["relation"]) if row["relation"] else None,
+                   ratio=float(row["ratio"]) if row["ratio"] is not None else None)
 
     for row in _rows(store, PRODUCERS):
         pid = local_id(row["p"])
@@ -308,6 +323,7 @@ def query_graph(store: Store) -> nx.DiGraph:
         data["chains"] = sorted(set(data["chains"]))
         data["sources"] = sorted(set(data["sources"]))
         data["target_quotes"] = sorted(set(data["target_quotes"]))
+        data["aliases"] = sorted(set(data.get("aliases", [])))
         for key in ("producers", "candidates", "projects", "named_by"):
             data[key] = sorted({d["id"]: d for d in data[key]}.values(), key=lambda d: d["id"])
         if "evidence" in data:
