@@ -15,8 +15,12 @@ that will make it), ``named_by`` (brands, places or routes of the zone that name
 producer is named: why it counts as present), ``targeted`` and ``target_quotes`` (a source names it as a recruitment
 direction), ``sources``. Companies and projects are dicts with ``id``, ``label_zh``,
 ``label_en`` (projects also ``status``, ``year``, ``investment_cny``, ``company``,
-``inferred``). Edge attributes: ``process_zh``, ``process_en``.
-``G.graph["chains"]`` maps chain id → ``{"label_zh", "label_en", "kind"}``.
+``inferred``), ``facts`` (the product's facts from product_facts.csv: fact kind → a list of
+``{"value", "min", "max", "unit", "year", "source", "note"}``, one per source; see
+:func:`product_facts`). Edge attributes: ``process_zh``, ``process_en``.
+``G.graph["chains"]`` maps chain id → ``{"label_zh", "label_en", "kind"}``;
+``G.graph["park_limits"]`` maps limit kind → ``{"value", "number", "unit", "source", "quote",
+"note"}`` (see :func:`park_limits`).
 
 The build reads this graph once, from its in-memory store, and keeps it in the generation
 (``projection.json``), so later commands on the embedded store load it instead of querying
@@ -117,6 +121,28 @@ SELECT ?p ?a ?label_zh ?label_en WHERE {
 TARGETS = """
 SELECT ?p ?quote WHERE { ?t a kg:Target ; kg:product ?p . OPTIONAL { ?t kg:quote ?quote } }"""
 
+# Facts the ranking weighs (product_facts.csv) and the park's own limits (park_limits.csv).
+FACTS = """
+SELECT ?p ?kind ?value ?min ?max ?unit ?year ?source ?note WHERE {
+  ?f a kg:ProductFact ; kg:aboutProduct ?p ; kg:factKind ?kind ; kg:factValue ?value .
+  OPTIONAL { ?f kg:factMin ?min }
+  OPTIONAL { ?f kg:factMax ?max }
+  OPTIONAL { ?f kg:unit ?unit }
+  OPTIONAL { ?f kg:year ?year }
+  OPTIONAL { ?f prov:wasDerivedFrom ?source }
+  OPTIONAL { ?f rdfs:comment ?note }
+}"""
+
+PARK_LIMITS = """
+SELECT ?kind ?value ?unit ?source ?quote ?note WHERE {
+  ?l a kg:ParkLimit ; kg:limitKind ?kind .
+  OPTIONAL { ?l kg:limitValue ?value }
+  OPTIONAL { ?l kg:unit ?unit }
+  OPTIONAL { ?l prov:wasDerivedFrom ?source }
+  OPTIONAL { ?l kg:quote ?quote }
+  OPTIONAL { ?l rdfs:comment ?note }
+}"""
+
 
 def _text(value: Any) -> str:
     """A cell as text ('' for a missing value)."""
@@ -140,6 +166,48 @@ def _rows(store: Store, query: str) -> list[dict[str, Any]]:
 def _party(row: dict[str, Any], key: str) -> dict[str, Any]:
     return {"id": local_id(row[key]), "label_zh": _text(row.get("label_zh")) or local_id(row[key]),
             "label_en": _text(row.get("label_en")) or local_id(row[key])}
+
+
+def _number(value: Any) -> float | None:
+    value = _opt(value)
+    return None if value is None or value == "" else float(value)
+
+
+def product_facts(store: Store) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Each product's facts (product_facts.csv as read from the graph): product id -> fact kind
+    -> one dict per source, sorted by source: ``value`` (as written), ``min`` and ``max``
+    (floats for the amount facts, else None), ``unit``, ``year`` (int or None), ``source``,
+    ``note``. Several sources for one fact are all kept; the reader chooses."""
+    facts: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for row in _rows(store, FACTS):
+        year = _opt(row["year"])
+        fact = {"value": _text(row["value"]), "min": _number(row["min"]), "max": _number(row["max"]),
+                "unit": _text(row["unit"]), "year": int(year) if year is not None else None,
+                "source": local_id(row["source"]) if row["source"] else "", "note": _text(row["note"])}
+        facts.setdefault(local_id(row["p"]), {}).setdefault(_text(row["kind"]), []).append(fact)
+    for kinds in facts.values():
+        for kind, items in kinds.items():
+            kinds[kind] = sorted({(f["source"], f["value"]): f for f in items}.values(),
+                                 key=lambda f: (f["source"], f["value"]))
+    return {p: dict(sorted(kinds.items())) for p, kinds in sorted(facts.items())}
+
+
+def park_limits(store: Store) -> dict[str, dict[str, Any]]:
+    """The park's own limits (park_limits.csv as read from the graph): limit kind -> ``value``
+    (as written, '' when the source gives no figure), ``number`` (float for the amount limits,
+    else None), ``unit``, ``source``, ``quote``, ``note``."""
+    limits: dict[str, dict[str, Any]] = {}
+    for row in sorted(_rows(store, PARK_LIMITS), key=lambda r: (_text(r["kind"]), _text(r["source"]))):
+        value = _text(row["value"])
+        try:
+            number = float(value) if value else None
+        except ValueError:
+            number = None
+        limits.setdefault(_text(row["kind"]), {
+            "value": value, "number": number, "unit": _text(row["unit"]),
+            "source": local_id(row["source"]) if row["source"] else "", "quote": _text(row["quote"]),
+            "note": _text(row["note"])})
+    return limits
 
 
 def product_graph(store: Store, cached: bool = True) -> nx.DiGraph:
@@ -205,7 +273,7 @@ def query_graph(store: Store) -> nx.DiGraph:
                    kind="", value_tier=int(tier) if tier is not None else 1,
                    status=local_id(row["status"]) if row["status"] else "missing",
                    chains=[], producers=[], candidates=[], projects=[],
-                   targeted=False, target_quotes=[], sources=[], named_by=[])
+                   targeted=False, target_quotes=[], sources=[], named_by=[], facts={})
     nodes = G.nodes
     for row in _rows(store, PRODUCT_CLASSES):
         pid, kind = local_id(row["p"]), CLASS_KIND.get(local_id(row["cls"]))
@@ -223,7 +291,7 @@ def query_graph(store: Store) -> nx.DiGraph:
             if end not in nodes:  # a flow to a resource not typed as a product: keep it visible
                 G.add_node(end, iri=iri, label_zh=end, label_en=end, segment="", kind="", value_tier=1,
                            status="missing", chains=[], producers=[], candidates=[], projects=[],
-                           targeted=False, target_quotes=[], sources=[], named_by=[])
+                           targeted=False, target_quotes=[], sources=[], named_by=[], facts={})
         G.add_edge(a, b, process_zh=_text(row["process_zh"]), process_en=_text(row["process_en"]))
 
     for row in _rows(store, PRODUCERS):
@@ -258,6 +326,11 @@ def query_graph(store: Store) -> nx.DiGraph:
             nodes[pid]["targeted"] = True
             if row["quote"]:
                 nodes[pid]["target_quotes"].append(str(row["quote"]))
+
+    for pid, kinds in product_facts(store).items():
+        if pid in nodes:
+            nodes[pid]["facts"] = kinds
+    G.graph["park_limits"] = park_limits(store)
 
     for _, data in G.nodes(data=True):
         data["chains"] = sorted(set(data["chains"]))
