@@ -64,7 +64,7 @@ def data_files(data: Path) -> list[Path]:
 
 
 # The code that decides what the graph holds: a change to it makes old builds stale.
-GRAPH_CODE = ("build.py", "mapping.py", "projection.py", "schema.py", "store.py", "tables.py", "vocab.py",
+GRAPH_CODE = ("build.py", "mapping.py", "projection.py", "schema.py", "status.py", "store.py", "tables.py", "vocab.py",
               "workbook.py")
 
 

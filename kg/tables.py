@@ -547,8 +547,9 @@ def check_product_facts(frame: pd.DataFrame, file: str, issues: list[DataIssue])
                 issues.append(DataIssue(file, row, "value", value,
                                         f"{fact} needs a number or a range low-high (e.g. 0.308-0.35)"))
             elif bounds[0] > bounds[1]:
+                swapped = f"{bounds[1]:g}-{bounds[0]:g}"
                 issues.append(DataIssue(file, row, "value", value,
-                                        f"the range's low end is above its high end: write {bounds[1]:g}-{bounds[0]:g}"))
+                                        f"the range's low end is above its high end: write {swapped}"))
             canonical, spellings = FACT_UNITS[fact]
             if not _unit_ok(unit, spellings):
                 issues.append(DataIssue(file, row, "unit", unit,
