@@ -21,7 +21,7 @@ import pandas as pd
 
 from kg import vocab
 from kg.graph.status import derive_status
-from kg.tables.read import ROW, Tables
+from kg.tables.read import ROW, Tables, parse_range
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
@@ -134,6 +134,21 @@ def _link_labels(frame: pd.DataFrame, left: str, right: str, labels: Tables, sep
         mapping = dict(zip(table["id"], table[f"label_{lang}"]))
         return frame[col].map(mapping).fillna(frame[col]).astype(object)  # object even when empty
     return (name(left, "zh") + sep + name(right, "zh"), name(left, "en") + sep + name(right, "en"))
+
+
+def range_bounds(values: pd.Series, amounts: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The low and high ends of checked amount cells (``"0.308-0.35"`` -> ``"0.308"``,
+    ``"0.35"``; a single number is both ends) as decimal lexical forms; '' for cells that are
+    not amounts (``amounts`` False) or are empty."""
+    def ends(value: str, is_amount: bool) -> tuple[str, str]:
+        bounds = parse_range(value) if is_amount and value else None
+        if bounds is None:
+            return "", ""
+        low, _, high = value.partition("-")
+        return low, high or low
+    pairs = [ends(str(v), bool(a)) for v, a in zip(values, amounts)]
+    return (decimal_text(pd.Series([p[0] for p in pairs], index=values.index, dtype=object)),
+            decimal_text(pd.Series([p[1] for p in pairs], index=values.index, dtype=object)))
 
 
 def product_status(tables: Tables) -> pd.Series:
@@ -279,6 +294,37 @@ def to_ntriples(tables: Tables) -> list[str]:
             "target: " + tg["product"].map(product_names["label_en"]).astype(object))
     _provenance(out, s, tg)
 
+    pf = tables["product_facts"]
+    s = iris("fact", pf["product"] + "--" + pf["fact"] + "--" + pf["source"])
+    out.add(s, RDF_TYPE, t("ProductFact"))
+    out.add(s, t("aboutProduct"), iris("product", pf["product"]))
+    names = tables["products"].set_index("id")
+    kinds = pf["fact"].astype(str)
+    _labels(out, s, pf["product"].map(names["label_zh"]).fillna(pf["product"]).astype(object) + "：" +
+            kinds.map(lambda k: vocab.FACT_LABELS[k][0]),
+            pf["product"].map(names["label_en"]).fillna(pf["product"]).astype(object) + ": " +
+            kinds.map(lambda k: vocab.FACT_LABELS[k][1]))
+    out.add_text(s, t("factKind"), pf["fact"])
+    out.add_text(s, t("factValue"), pf["value"])
+    low, high = range_bounds(pf["value"], kinds.isin(vocab.AMOUNT_FACTS))
+    out.add_text(s, t("factMin"), low, datatype="decimal")
+    out.add_text(s, t("factMax"), high, datatype="decimal")
+    out.add_text(s, t("unit"), pf["unit"])
+    out.add_text(s, t("year"), pf["year"], datatype="integer")
+    out.add_text(s, COMMENT, pf["note"])
+    _provenance(out, s, pf)
+
+    pl = tables["park_limits"]
+    s = iris("limit", pl["limit"])
+    out.add(s, RDF_TYPE, t("ParkLimit"))
+    limits = pl["limit"].astype(str)
+    _labels(out, s, limits.map(lambda k: vocab.LIMIT_LABELS[k][0]), limits.map(lambda k: vocab.LIMIT_LABELS[k][1]))
+    out.add_text(s, t("limitKind"), pl["limit"])
+    out.add_text(s, t("limitValue"), pl["value"])
+    out.add_text(s, t("unit"), pl["unit"])
+    out.add_text(s, COMMENT, pl["note"])
+    _provenance(out, s, pl)
+
     a = tables["assets"]
     s = iris("asset", a["id"])
     out.add(s, RDF_TYPE, t("Asset"))
@@ -327,7 +373,8 @@ def row_index(tables: Tables) -> dict[str, tuple[str, int]]:
         ("companies", "company", ["id"]), ("company_products", "production", ["company", "product"]),
         ("projects", "project", ["id"]), ("project_products", "output", ["project", "product"]),
         ("indicators", "indicator", ["id"]), ("targets", "target", ["product", "source"]),
-        ("assets", "asset", ["id"]),
+        ("assets", "asset", ["id"]), ("product_facts", "fact", ["product", "fact", "source"]),
+        ("park_limits", "limit", ["limit"]),
     )
     for table, kind, key in spec:
         frame = tables[table]

@@ -83,11 +83,19 @@ SPEC: dict[str, tuple[str, dict[str, tuple[str, str, str]]]] = {
     "assets": ("Asset", {
         "id": ("id", "", ""), **LABELS, "kind": ("kind", "", ""), "chains": ("refs", K("inChain"), ""),
         "products": ("refs", K("product"), ""), "company": ("ref", K("company"), ""), **PROVENANCE, **NOTE}),
+    "product_facts": ("ProductFact", {
+        "product": ("ref", K("aboutProduct"), ""), "fact": ("lit", K("factKind"), ""),
+        "value": ("lit", K("factValue"), ""), "unit": ("lit", K("unit"), ""), "year": ("lit", K("year"), ""),
+        **PROVENANCE, **NOTE}),
+    "park_limits": ("ParkLimit", {
+        "limit": ("lit", K("limitKind"), ""), "value": ("lit", K("limitValue"), ""), "unit": ("lit", K("unit"), ""),
+        **PROVENANCE, **NOTE}),
 }
 # The resource type (IRI path segment) of each table's rows, as kg.graph.mapping names them.
 RESOURCE_KIND = {"sources": "source", "park": "park", "chains": "chain", "products": "product", "flows": "flow",
                  "companies": "company", "company_products": "production", "projects": "project",
-                 "project_products": "output", "indicators": "indicator", "targets": "target", "assets": "asset"}
+                 "project_products": "output", "indicators": "indicator", "targets": "target", "assets": "asset",
+                 "product_facts": "fact", "park_limits": "limit"}
 CHAIN_KINDS = {K("CoreChain"): "core", K("ExtensionChain"): "extension"}
 KINDS = {K(cls): kind for kind, cls in KIND_CLASS.items()}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -19,8 +19,12 @@ direction), ``sources``. Companies and projects are dicts with ``id``, ``label_z
 ``process_en``, ``process`` (the process id: edges with the same id are one process, whose
 outputs come together), ``relation`` (the output's role in it: ``main``, ``co_product`` or
 ``by_product``) and ``ratio`` (t input per t output, a float); each is None when the flow
-row leaves it empty (an empty relation means main).
+row leaves it empty (an empty relation means main); ``facts`` (the product's facts from
+product_facts.csv: fact kind → a list of ``{"value", "min", "max", "unit", "year", "source",
+"note"}``, one per source; see :func:`product_facts`).
 ``G.graph["chains"]`` maps chain id → ``{"label_zh", "label_en", "kind"}``.
+``G.graph["park_limits"]`` maps limit kind → ``{"value", "number", "unit", "source", "quote",
+"note"}`` (see :func:`park_limits`).
 
 The build reads this graph once, from its in-memory store, and keeps it in the generation
 (``projection.json``), so later commands on the embedded store load it instead of querying
@@ -152,6 +156,28 @@ SELECT ?j ?chain ?status ?label_zh ?label_en WHERE {
 TARGETS = """
 SELECT ?p ?quote WHERE { ?t a kg:Target ; kg:product ?p . OPTIONAL { ?t kg:quote ?quote } }"""
 
+# Facts the ranking weighs (product_facts.csv) and the park's own limits (park_limits.csv).
+FACTS = """
+SELECT ?p ?kind ?value ?min ?max ?unit ?year ?source ?note WHERE {
+  ?f a kg:ProductFact ; kg:aboutProduct ?p ; kg:factKind ?kind ; kg:factValue ?value .
+  OPTIONAL { ?f kg:factMin ?min }
+  OPTIONAL { ?f kg:factMax ?max }
+  OPTIONAL { ?f kg:unit ?unit }
+  OPTIONAL { ?f kg:year ?year }
+  OPTIONAL { ?f prov:wasDerivedFrom ?source }
+  OPTIONAL { ?f rdfs:comment ?note }
+}"""
+
+PARK_LIMITS = """
+SELECT ?kind ?value ?unit ?source ?quote ?note WHERE {
+  ?l a kg:ParkLimit ; kg:limitKind ?kind .
+  OPTIONAL { ?l kg:limitValue ?value }
+  OPTIONAL { ?l kg:unit ?unit }
+  OPTIONAL { ?l prov:wasDerivedFrom ?source }
+  OPTIONAL { ?l kg:quote ?quote }
+  OPTIONAL { ?l rdfs:comment ?note }
+}"""
+
 
 def _text(value: Any) -> str:
     """A cell as text ('' for a missing value)."""
@@ -175,6 +201,48 @@ def _rows(store: Store, query: str) -> list[dict[str, Any]]:
 def _party(row: dict[str, Any], key: str) -> dict[str, Any]:
     return {"id": local_id(row[key]), "label_zh": _text(row.get("label_zh")) or local_id(row[key]),
             "label_en": _text(row.get("label_en")) or local_id(row[key])}
+
+
+def _number(value: Any) -> float | None:
+    value = _opt(value)
+    return None if value is None or value == "" else float(value)
+
+
+def product_facts(store: Store) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Each product's facts (product_facts.csv as read from the graph): product id -> fact kind
+    -> one dict per source, sorted by source: ``value`` (as written), ``min`` and ``max``
+    (floats for the amount facts, else None), ``unit``, ``year`` (int or None), ``source``,
+    ``note``. Several sources for one fact are all kept; the reader chooses."""
+    facts: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for row in _rows(store, FACTS):
+        year = _opt(row["year"])
+        fact = {"value": _text(row["value"]), "min": _number(row["min"]), "max": _number(row["max"]),
+                "unit": _text(row["unit"]), "year": int(year) if year is not None else None,
+                "source": local_id(row["source"]) if row["source"] else "", "note": _text(row["note"])}
+        facts.setdefault(local_id(row["p"]), {}).setdefault(_text(row["kind"]), []).append(fact)
+    for kinds in facts.values():
+        for kind, items in kinds.items():
+            kinds[kind] = sorted({(f["source"], f["value"]): f for f in items}.values(),
+                                 key=lambda f: (f["source"], f["value"]))
+    return {p: dict(sorted(kinds.items())) for p, kinds in sorted(facts.items())}
+
+
+def park_limits(store: Store) -> dict[str, dict[str, Any]]:
+    """The park's own limits (park_limits.csv as read from the graph): limit kind -> ``value``
+    (as written, '' when the source gives no figure), ``number`` (float for the amount limits,
+    else None), ``unit``, ``source``, ``quote``, ``note``."""
+    limits: dict[str, dict[str, Any]] = {}
+    for row in sorted(_rows(store, PARK_LIMITS), key=lambda r: (_text(r["kind"]), _text(r["source"]))):
+        value = _text(row["value"])
+        try:
+            number = float(value) if value else None
+        except ValueError:
+            number = None
+        limits.setdefault(_text(row["kind"]), {
+            "value": value, "number": number, "unit": _text(row["unit"]),
+            "source": local_id(row["source"]) if row["source"] else "", "quote": _text(row["quote"]),
+            "note": _text(row["note"])})
+    return limits
 
 
 def product_graph(store: Store, cached: bool = True) -> nx.DiGraph:
@@ -241,7 +309,7 @@ def query_graph(store: Store) -> nx.DiGraph:
                    status=local_id(row["status"]) if row["status"] else "missing",
                    status_basis=_text(row["basis"]), evidence=[],
                    chains=[], producers=[], candidates=[], projects=[],
-                   targeted=False, target_quotes=[], sources=[], named_by=[], aliases=[])
+                   targeted=False, target_quotes=[], sources=[], named_by=[], aliases=[], facts={})
     nodes = G.nodes
     for row in _rows(store, PRODUCT_CLASSES):
         pid, kind = local_id(row["p"]), CLASS_KIND.get(local_id(row["cls"]))
@@ -261,7 +329,7 @@ def query_graph(store: Store) -> nx.DiGraph:
             if end not in nodes:  # a flow to a resource not typed as a product: keep it visible
                 G.add_node(end, iri=iri, label_zh=end, label_en=end, segment="", kind="", value_tier=1,
                            status="missing", chains=[], producers=[], candidates=[], projects=[],
-                           targeted=False, target_quotes=[], sources=[], named_by=[], aliases=[])
+                           targeted=False, target_quotes=[], sources=[], named_by=[], aliases=[], facts={})
         G.add_edge(a, b, process_zh=_text(row["process_zh"]), process_en=_text(row["process_en"]),
                    process=_text(row["process"]) or None,
                    relation=local_id(row["relation"]) if row["relation"] else None,
@@ -318,6 +386,11 @@ def query_graph(store: Store) -> nx.DiGraph:
             nodes[pid]["targeted"] = True
             if row["quote"]:
                 nodes[pid]["target_quotes"].append(str(row["quote"]))
+
+    for pid, kinds in product_facts(store).items():
+        if pid in nodes:
+            nodes[pid]["facts"] = kinds
+    G.graph["park_limits"] = park_limits(store)
 
     for _, data in G.nodes(data=True):
         data["chains"] = sorted(set(data["chains"]))
