@@ -618,7 +618,7 @@ def check_producer_sources(tables: Tables, issues: list[DataIssue]) -> None:
         return
     external = set(companies.loc[companies["location"] == "external", "id"])
     kinds = dict(zip(sources["id"], sources["kind"]))
-    source_kind = cp["source"].map(kinds).fillna("")
+    source_kind = cp["source"].map(lambda s: kinds.get(s, ""))
     mask = cp["company"].isin(external) & (source_kind != "") & ~source_kind.isin(PRODUCER_SOURCE_KINDS)
     _bad(cp, mask, table_file(cp, TABLES["company_products"]), "source",
          "is a general_knowledge source: a company outside the zone makes a product only by a source a "
