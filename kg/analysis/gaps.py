@@ -636,7 +636,8 @@ def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None, app
     (upstream_break, downstream_break); within each group by score (highest first), then
     product id, chain and gap type. A row's score and components are its product's.
 
-    ``ranking`` has one row per missing or weak product, on its list (``recruit``,
+    ``ranking`` has one row per missing product (a weak one is made in the zone already: it
+    stays in ``gaps``), on its list (``recruit``,
     ``develop``, ``secure``, or ``gated`` when a gate keeps it off its list; with
     ``apply_gates=False`` gates are shown but keep nothing off), in list order, then by
     score (highest first), then id, with ``rank`` counted within the list and shared by
@@ -694,11 +695,12 @@ RANKING_COLUMNS = ["list", "rank", "product", "id", "label_zh", "label_en", "cha
 
 def _ranking(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]], components: pd.DataFrame,
              weights: Mapping[str, float]) -> pd.DataFrame:
-    """The missing and weak products, each on its list, with the score and components set
-    on the nodes, candidates ranked and rank ranges for the top of each list."""
+    """The missing products, each on its list, with the score and components set on the
+    nodes, candidates ranked and rank ranges for the top of each list. A weak product is
+    made in the zone already: it stays in the gaps (强链), never on a list to recruit."""
     rows = []
     for p in sorted(G.nodes):
-        gaps = [g for g in found[p] if g[0] in ("missing", "weak")]
+        gaps = [g for g in found[p] if g[0] == "missing"]
         if not gaps:
             continue
         gap_type, zh, en = gaps[0]
