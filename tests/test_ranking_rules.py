@@ -169,3 +169,18 @@ def test_rank_ranges_move_each_weight():
     # a product far ahead stays put
     components.loc["b"] = [1.0, 1.0]
     assert rank_ranges(components, {"f": 0.5, "g": 0.5}, ["b"]) == {"b": (1, 1)}
+
+
+def test_a_co_product_calls_for_nothing():
+    # chlorine is present, but as a co-product of the cell: it does not pull for brine; soda
+    # (the cell's main product) does.
+    G = graph()
+    G.nodes["brine"]["status"] = "missing"
+    c = score_components(G)
+    G2 = graph()
+    G2.nodes["brine"]["status"] = "missing"
+    G2.nodes["soda"]["status"] = "missing"
+    c2 = score_components(G2)
+    assert c.loc["brine", "demand_pull"] > 0
+    assert c2.loc["brine", "demand_pull"] == 0.0  # only chlorine is local, and it calls for nothing
+    assert c2.loc["brine", "bridging"] == 0.0
