@@ -363,7 +363,8 @@ def _evidence(out: Lines, ev: pd.DataFrame, tables: Tables) -> None:
     names = tables["products"].set_index("id")
     for lang, i, sep in (("zh", 0, "："), ("en", 1, ": ")):
         label = (ev["product"].map(names[f"label_{lang}"]).fillna(ev["product"]).astype(str) + sep
-                 + ev["rule"].map(lambda r: RULE_WORDS.get(r, (r, r))[i]) + " (" + ev["via"] + ")")
+                 + ev["rule"].map({r: words[i] for r, words in RULE_WORDS.items()}).fillna(ev["rule"])
+                 + " (" + ev["via"] + ")")
         out.add_text(s, LABEL, label, lang)
     out.add_text(s, t("evidenceRule"), ev["rule"])
     out.add(s, t("givesStatus"), ev["status"].map(lambda v: t(v)))
