@@ -89,10 +89,11 @@ def serve(host, port, timeout, data, out):
     a query page at / that works offline, updates refused (403). Stop with Ctrl-C."""
     from kg.build import ensure_built
     from kg.endpoint import serve as serve_graph
+    from kg.query_page import routes
 
     generation = ensure_built(data_dir(data), out)
     serve_graph(generation / "store", host=host, port=port, timeout=timeout,
-                announce=lambda text: click.echo(text, err=True))
+                announce=lambda text: click.echo(text, err=True), pages=routes(timeout))
 
 
 @click.command()
