@@ -8,7 +8,7 @@
     zh: {title: "kg SPARQL 查询", readonly: "只读端点 /query", language: "语言 ", canned: "常用查询：",
          pick: "— 选一个常用查询 —", open: "打开", run: "运行", download_csv: "下载 CSV",
          download_xlsx: "下载 Excel", downloading: "正在生成下载文件…", downloaded: "已下载：",
-         all: "（空 = 全部）", chart: "图表", rows: "行",
+         all: "（空 = 全部）",
          syntax: (l, c, d) => `语法错误：第 ${l} 行第 ${c} 列：${d}`,
          timeout: (d) => `查询超时被终止：${d}`, limit: (d) => `结果超出上限：${d}`,
          update: "此端点只读：不接受更新（INSERT、DELETE、LOAD 等）。",
@@ -17,7 +17,6 @@
          canned: "Canned queries: ", pick: "— pick a canned query —", open: "Open", run: "Run",
          download_csv: "Download CSV", download_xlsx: "Download Excel",
          downloading: "Preparing the download…", downloaded: "Downloaded: ", all: "(empty = all)",
-         chart: "Chart", rows: "rows",
          syntax: (l, c, d) => `Syntax error at line ${l}, column ${c}: ${d}`,
          timeout: (d) => `The query was stopped for taking too long: ${d}`,
          limit: (d) => `The answer is larger than the endpoint allows: ${d}`,
@@ -102,6 +101,8 @@
   // ---- results: prefixed names; a chart for aggregate answers (kg's own plugin: the
   // bundle's YASR has table, response, boolean and error only).
   const NUMERIC = /#(integer|decimal|double|float|int|long|short|nonNegativeInteger)$/;
+  // What a chart can show: 2 to 60 rows, a text column to name the bars (the label in the
+  // chosen language when the query selects one) and the numeric columns to pick from.
   function chartData(results) {
     const vars = results.getVariables(), rows = results.getBindings();
     if (!rows || rows.length < 2 || rows.length > 60) return null;
@@ -109,9 +110,9 @@
     const texts = vars.filter((v) => !numeric.includes(v));
     if (!numeric.length || !texts.length) return null;
     const label = [`label_${lang}`, "label", ...texts].find((v) => texts.includes(v));
-    const short = (cell) => cell ? compactIri(cell) : "";
-    return {label, value: numeric[numeric.length - 1],
-            bars: rows.map((r) => [short(r[label]), Number(r[numeric[numeric.length - 1]].value)])};
+    const names = rows.map((r) => (r[label] ? compactIri(r[label]) : ""));
+    const shown = [...numeric].reverse().find((v) => rows.some((r) => Number(r[v].value) !== 0)) || numeric[0];
+    return {label, numeric, shown, names, value: (v) => rows.map((r) => Number(r[v].value))};
   }
   function compactIri(cell) {
     if (cell.type !== "uri") return cell.value;
@@ -120,9 +121,9 @@
     }
     return cell.value;
   }
-  function barChart(data) {
+  function barChart(names, values) {
     const SVG = "http://www.w3.org/2000/svg", rowHeight = 22, left = 220, width = 760;
-    const max = Math.max(...data.bars.map((b) => b[1]), 0) || 1;
+    const max = Math.max(...values.map(Math.abs), 0) || 1;
     const svg = document.createElementNS(SVG, "svg");
     const make = (name, attrs, text) => {
       const el = document.createElementNS(SVG, name);
@@ -130,35 +131,41 @@
       if (text !== undefined) el.textContent = text;
       return svg.appendChild(el);
     };
-    svg.setAttribute("viewBox", `0 0 ${width} ${(data.bars.length + 1) * rowHeight + 10}`);
+    svg.setAttribute("viewBox", `0 0 ${width} ${names.length * rowHeight + 8}`);
     svg.setAttribute("width", width);
-    make("text", {x: left, y: 14, "font-weight": "bold"}, `${data.value} (${data.label})`);
-    data.bars.forEach(([name, value], i) => {
-      const y = (i + 1) * rowHeight + 4, w = Math.max(0, (width - left - 80) * value / max);
+    names.forEach((name, i) => {
+      const y = i * rowHeight + 4, w = (width - left - 80) * Math.abs(values[i]) / max;
       make("text", {x: left - 6, y: y + 14, "text-anchor": "end"}, name.length > 30 ? name.slice(0, 29) + "…" : name);
       make("rect", {x: left, y: y + 2, width: w, height: rowHeight - 6, fill: "#1f5f8b"});
-      make("text", {x: left + w + 4, y: y + 14}, String(value));
+      make("text", {x: left + w + 4, y: y + 14}, String(values[i]));
     });
     return svg;
   }
   class KgChart {
-    constructor(yasr) { this.yasr = yasr; this.priority = 5; this.label = words().chart; }
+    constructor(yasr) { this.yasr = yasr; this.priority = 5; this.label = "图表 Chart"; }
     canHandleResults() { return !!this.yasr.results && !!this.yasr.results.getBindings && chartData(this.yasr.results) !== null; }
     getIcon() { const icon = document.createElement("span"); icon.textContent = "▇"; return icon; }
     draw() {
-      const box = document.createElement("div");
+      const data = chartData(this.yasr.results), box = document.createElement("div");
+      const select = document.createElement("select");
       box.className = "kg-chart";
-      box.appendChild(barChart(chartData(this.yasr.results)));
+      data.numeric.forEach((v) => select.add(new Option(`${v} / ${data.label}`, v)));
+      select.value = data.shown;
+      const show = () => box.replaceChildren(select, document.createElement("br"),
+                                             barChart(data.names, data.value(select.value)));
+      select.onchange = show;
+      show();
       this.yasr.resultsEl.appendChild(box);
     }
   }
   Yasr.registerPlugin("kgChart", KgChart);
   const yasr = new Yasr($("yasr"), {
     prefixes: config.prefixes, persistenceId: "kg-results",
+    plugins: {table: {dynamicConfig: {compact: true}}},  // "simple view": 原煤, not "原煤"@zh
     pluginOrder: ["table", "kgChart", "response"], defaultPlugin: "table",
     errorRenderers: [(error) => {
       const box = document.createElement("div");
-      box.className = "kg-error-widget";
+      box.className = "kg-error-result";
       box.textContent = explain(error.text || error.message || error).text;
       return box;
     }],
