@@ -161,7 +161,7 @@ class FrontHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         path = urllib.parse.urlsplit(self.path).path
-        if path in self.server.pages and path != "/query":
+        if path in self.server.pages and self.command in ("POST", "HEAD"):
             self.page(path)
         else:
             self.forward()

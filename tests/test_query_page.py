@@ -263,6 +263,19 @@ def test_download_refuses_bad_requests_in_words(served):
     assert status == 503 and b"ran longer than 1 s" in body
 
 
+def test_download_ask_and_construct(served):
+    ask = urllib.parse.quote("ASK { product:methionine a kg:Product }")
+    status, _, body = get(f"{served}/download?format=csv&query={ask}")
+    assert status == 200 and body.decode().split() == ["boolean", "True"]
+    construct = urllib.parse.quote("CONSTRUCT { product:methionine rdfs:label ?l } "
+                                   "WHERE { product:methionine rdfs:label ?l }")
+    status, headers, body = get(f"{served}/download?format=xlsx&query={construct}")
+    cells = read_xlsx(body)
+    assert cells[0] == ["subject", "predicate", "object"] and len(cells) == 3
+    assert {row[0] for row in cells[1:]} == {"product:methionine"}
+    assert headers["Content-Disposition"] == 'attachment; filename="kg-query.xlsx"'
+
+
 @pytest.mark.xfail(strict=True, reason="kg.output's CSV/xlsx writers become injection-safe in a "
                                        "parallel change; the download uses them as they are")
 def test_download_writes_hostile_text_as_text(served):
