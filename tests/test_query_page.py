@@ -186,7 +186,7 @@ def read_xlsx(data: bytes) -> list[list]:
 
 
 def test_results_download_as_csv_and_xlsx(browser, served, shipped_store, tmp_path):
-    from kg.sparql import resolve, run, to_frame
+    from kg.store.sparql import resolve, run, to_frame
 
     visit = Visit(browser, served)
     page = visit.page
@@ -276,7 +276,7 @@ def test_download_ask_and_construct(served):
     assert headers["Content-Disposition"] == 'attachment; filename="kg-query.xlsx"'
 
 
-@pytest.mark.xfail(strict=True, reason="kg.output's CSV/xlsx writers become injection-safe in a "
+@pytest.mark.xfail(strict=True, reason="kg.outputs.text's CSV/xlsx writers become injection-safe in a "
                                        "parallel change; the download uses them as they are")
 def test_download_writes_hostile_text_as_text(served):
     query = urllib.parse.quote('SELECT ("=HYPERLINK(\\"http://x\\")" AS ?a) ("+1" AS ?b) WHERE {}')
@@ -289,7 +289,7 @@ def test_download_writes_hostile_text_as_text(served):
 
 def test_canned_queries_open_as_readable_text():
     from kg.errors import KgError
-    from kg.query_page import readable_query
+    from kg.outputs.query_page import readable_query
 
     text = readable_query("projects-by-status-year", {"status": "operating", "year": "2026"})
     assert text.startswith("# ")

@@ -5,7 +5,7 @@ PyPI package ``oxigraph``) over the build's store, on a private loopback port, b
 small front on the address the user asked for. The engine does the protocol (GET and POST,
 content negotiation, refusing updates with 403); the front adds only two things:
 
-- the pages it is given (``kg serve`` gives the query page, :mod:`kg.query_page`, whose
+- the pages it is given (``kg serve`` gives the query page, :mod:`kg.outputs.query_page`, whose
   YASGUI bundle is the engine's own ``/yasgui.min.js``, forwarded like any path); the
   engine's own page at ``/`` is never shown (it fetches ``http://prefix.cc/popular/all.file.json``);
 - a hard bound on a runaway query. The engine cancels a query after ``--timeout-s``
@@ -41,9 +41,10 @@ CANCELLED = b"The SPARQL operation has been cancelled"  # what the engine writes
 BUFFER = 1 << 20  # answers up to this size are held until complete, so a failure is a clean 503
 FORWARDED_HEADERS = ("Content-Type", "Accept")
 ENGINE_PAGE = ("/", "/index.html")  # Oxigraph's own YASGUI page fetches prefix.cc: never forwarded
-Route = Callable[[dict[str, str], str], tuple[int, str, bytes, dict[str, str]]]
-"""A page the front answers itself: (form fields, the endpoint's own URL) -> (status,
-content type, body, extra headers)."""
+Reply = tuple[int, str, bytes, dict[str, str]]
+"""What a page the front answers itself gives: status, content type, body, extra headers."""
+Route = Callable[[dict[str, str], str], Reply]
+"""A page the front answers itself: (form fields, the endpoint's own URL) -> :data:`Reply`."""
 
 
 def oxigraph_binary() -> str:
@@ -242,7 +243,7 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, timeout: int =
           announce: Callable[[str], None] = print, ready: threading.Event | None = None,
           pages: dict[str, Route] | None = None) -> None:
     """Serve ``store`` read-only at http://host:port/query until interrupted (Ctrl-C, SIGTERM).
-    ``pages`` answer their paths in the front (the query page, :func:`kg.query_page.routes`);
+    ``pages`` answer their paths in the front (the query page, :func:`kg.outputs.query_page.routes`);
     every other path goes to the engine, except the engine's own page at ``/``."""
     import signal
 

@@ -9,10 +9,10 @@ paths to it, so the page makes no request to any other host. kg's own part is
 - ``/`` the page, with kg's prefixes, vocabulary and canned queries in it as JSON;
 - ``/query_page.js`` kg's script;
 - ``/canned?name=NAME&PARAM=VALUE`` a canned query as readable text, its parameters bound
-  as RDF terms by :func:`kg.sparql.bind` (a bad value is refused with the reason);
+  as RDF terms by :func:`kg.store.sparql.bind` (a bad value is refused with the reason);
 - ``/download?format=csv|xlsx&query=...`` (GET or POST) runs the query through the endpoint
   itself, so the front's time bound applies, and writes the answer with kg's own table
-  writer (:func:`kg.output.render`), the same as the CLI's;
+  writer (:func:`kg.outputs.text.render`), the same as the CLI's;
 - ``/favicon.ico`` the page's icon (the page also carries it inline).
 """
 
@@ -21,14 +21,20 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from collections.abc import Callable
+import urllib.parse
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+import pyoxigraph as ox
 
 from kg import vocab
 from kg.errors import KgError
+from kg.outputs.text import render
+from kg.paths import ontology_file
+from kg.store.endpoint import Reply, Route
+from kg.store.sparql import bind, canned_queries, compact, run, sparql_text, to_frame
+from kg.store.stores import EndpointError, RemoteStore, inline_values
 
 HERE = Path(__file__).resolve().parent
 DOWNLOAD_FORMATS = {"csv": "text/csv; charset=utf-8",
@@ -40,18 +46,10 @@ FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
            '<circle cx="16" cy="9" r="4" fill="#fff"/>'
            '<path d="M9 22 16 9 23 22Z" fill="none" stroke="#fff" stroke-width="2"/></svg>')
 
-Reply = tuple[int, str, bytes, dict[str, str]]  # status, content type, body, extra headers
-Route = Callable[[dict[str, str], str], Reply]   # (form fields, the endpoint's own URL) -> reply
-
 
 def vocabulary_terms() -> list[str]:
     """Every IRI named in kg's ontology that has a prefix, as a prefixed name (``kg:feeds``,
     ``rdfs:label``), and every prefix (``product:``): what the editor completes."""
-    import pyoxigraph as ox
-
-    from kg.paths import ontology_file
-    from kg.sparql import compact
-
     names = set()
     for triple in ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE):
         for term in (triple.subject, triple.predicate, triple.object):
@@ -65,8 +63,6 @@ def vocabulary_terms() -> list[str]:
 def page_config() -> dict:
     """What the page's script is told: the endpoint path, the prefixes, the vocabulary to
     complete, and the canned queries with their titles and parameters."""
-    from kg.sparql import canned_queries
-
     queries = [{"name": q.name, "title_zh": q.title_zh, "title_en": q.title_en,
                 "description": q.description,
                 "params": [{"name": p.name, "kind": p.kind, "default": p.default, "help": p.help}
@@ -80,8 +76,6 @@ def page_config() -> dict:
 def page_html() -> bytes:
     """The page: ``query_page.html`` with its configuration inlined as JSON (``</`` escaped,
     so no value can close the script element) and the icon inlined as a data: URL."""
-    import urllib.parse
-
     data = json.dumps(page_config(), ensure_ascii=False).replace("</", "<\\/")
     icon = "data:image/svg+xml," + urllib.parse.quote(FAVICON)
     text = (HERE / "query_page.html").read_text(encoding="utf-8")
@@ -93,9 +87,6 @@ def readable_query(name: str, values: dict[str, str]) -> str:
     PREFIX lines (the page declares them), and its parameters bound in a VALUES block of
     prefixed names (``product:sodium``). A value that is not valid for its parameter is a
     KgError saying why."""
-    from kg.sparql import bind, canned_queries, sparql_text
-    from kg.store import inline_values
-
     known = {q.name: q for q in canned_queries()}
     if name not in known:
         raise KgError(f"no canned query named {name!r}")
@@ -122,9 +113,6 @@ def canned(form: dict[str, str], endpoint: str) -> Reply:
 def answer_frame(text: str, endpoint: str, typed: bool, timeout: float) -> pd.DataFrame:
     """The answer to ``text`` from ``endpoint`` as a table of prefixed names: a SELECT's rows,
     an ASK's one boolean, a CONSTRUCT's triples."""
-    from kg.sparql import compact, run, to_frame
-    from kg.store import RemoteStore
-
     result = run(RemoteStore(endpoint, timeout=timeout), text)
     if result.form == "select":
         return to_frame(result, typed=typed)
@@ -135,11 +123,8 @@ def answer_frame(text: str, endpoint: str, typed: bool, timeout: float) -> pd.Da
 
 
 def download_route(timeout: float) -> Route:
-    """``/download``: the answer as a CSV or xlsx file written by :func:`kg.output.render`.
+    """``/download``: the answer as a CSV or xlsx file written by :func:`kg.outputs.text.render`.
     ``timeout`` is how long to wait for the endpoint (longer than its own bound)."""
-    from kg.output import render
-    from kg.store import EndpointError
-
     def download(form: dict[str, str], endpoint: str) -> Reply:
         fmt, text = form.get("format", ""), form.get("query", "")
         if fmt not in DOWNLOAD_FORMATS:
@@ -160,7 +145,7 @@ def download_route(timeout: float) -> Route:
 
 
 def routes(timeout: float) -> dict[str, Route]:
-    """The page's paths for :func:`kg.endpoint.serve`; ``timeout`` is the engine's query
+    """The page's paths for :func:`kg.store.endpoint.serve`; ``timeout`` is the engine's query
     timeout in seconds (downloads wait for the front's full bound beyond it)."""
     script = (HERE / "query_page.js").read_bytes()
 
