@@ -52,7 +52,8 @@ STATUS_WORDS: dict[str, str] = {
     **dict.fromkeys(("建成投产", "竣工投产", "建成并网", "全容量并网", "并网发电", "并网", "投产达效", "投产",
                      "正式运行", "投入运行", "上线运行", "建成运营", "正式运营", "投入使用", "建成投用", "揭牌投用",
                      "揭牌", "投用", "达产", "竣工"), "operating"),
-    **dict.fromkeys(("开工建设", "新开工", "开工", "在建", "动工", "主体施工", "加快建设"), "under_construction"),
+    **dict.fromkeys(("开工建设", "新开工", "开工", "在建", "动工", "主体施工", "主体完工", "加快建设"),
+                    "under_construction"),
     **dict.fromkeys(("获批", "核准", "备案", "批复", "取得批复", "立项"), "approved"),
     **dict.fromkeys(("签约", "引进", "签订", "落户"), "signed"),
     **dict.fromkeys(("储备", "谋划"), "reserve"),
@@ -61,6 +62,8 @@ STATUS_RE = re.compile("(?:" + "|".join(sorted(map(re.escape, STATUS_WORDS), key
 PLAN_MARKERS = ("力争", "确保", "着力", "计划", "预计", "拟", "争取", "将于", "将", "推动", "加快推进", "全力推进",
                 "推进")
 TARGET_MARKERS = ("力争", "锚定", "争取", "努力实现", "打造", "目标是", "目标为")
+# Words between a project's name and its status word: 实现全容量并网, 目前在建, 完成备案, 获得核准.
+ADVERBS = r"(?:正式|全面|顺利|相继|先后|均已|已经|已|现已|目前|正在|基本|全部|成功|实现|完成|获得|取得|通过)*"
 STATED_NO_STATUS = re.compile(r"^获.{0,20}(支持|资助|奖励|补助)|^列入|^入选")
 FACILITY_PREDICATE = re.compile(r"(正式|基本|全面|顺利)?(建成投用|揭牌投用|揭牌|投用|建成|投入使用|上线运行|挂牌|运营)"
                                 r"$")
@@ -82,7 +85,8 @@ GENERIC = {"重点", "重大", "新兴产业", "产业", "保障性", "市场化
            "新建", "续建", "新开工", "重大储备", "重点产业", "对谋划", "工业", "民生", "基础设施", "产业链", "该",
            "这些", "上述"}
 LEAD_VERBS = re.compile(
-    r"^(?:(?:成功|着力|全力|加快|积极|重点|大力|持续|深入|新|已|先后|相继|全面|共|对|其中|还|并|同时|推动|确保|力争|"
+    r"^(?:(?:成功|着力|全力|加快|积极|重点|大力|持续|深入|新|已|先后|相继|全面|共|对|其中|还|并|同时|推动|确保|力争|将|"
+    r"既有|也有|还有|包括|"
     r"计划|预计|争取|努力|启动|实施|推进|引进|签约|开工建设|谋划|储备|建设|招引|落地|完成|实现)(?![\u4e00-\u9fff]?项目$))+")
 TARGET_VERB = re.compile(r"^(?:(?:着力|大力|积极|重点|加快|全力|持续)?(?:引进|招引|培育|发展|支持|开发|做强|做大|布局|"
                          r"延伸|培养|壮大|招商))")
@@ -299,6 +303,9 @@ def clean_item(offset: int, text: str) -> Item | None:
     if lead:
         offset, text = offset + lead.end(), text[lead.end():]
     text = text.strip("“”\" ")
+    invest = re.match(rf"^(?:总投资|投资)(?P<num>{NUM})\s*(?:万|亿)?元的", text)
+    if invest:  # 总投资18亿元的瑞丰新材料…项目: the amount is the project's (project_row reads it)
+        offset, text = offset + invest.end(), text[invest.end():]
     if len(text) < 2 or "“" in text or "”" in text:
         return None
     core = text[:-2] if text.endswith("项目") else text
@@ -314,7 +321,8 @@ def company_in(name: str, known: Known) -> tuple[str, str]:
             return name[:end], "known company"
     words = "|".join(sorted(COMPANY_WORDS, key=len, reverse=True))
     match = re.match(rf"^([\u4e00-\u9fffA-Za-z]{{1,6}}?(?:{words}))(?!品)(?=.{{2,}})", name)
-    if match and not known.find_product(match.group(1)):
+    if match and not known.find_product(match.group(1)) and not match.group(1).startswith(
+            tuple(w for w in INDUSTRY_WORDS if len(w) >= 2)):
         return match.group(1), "company word"
     digit = re.search(r"[0-9]", name)
     if digit and 2 <= digit.start() <= 6 and not re.search(r"[0-9]", name[: digit.start()]):
@@ -343,9 +351,10 @@ def project_row(item: Item, status: str, word: str, plan: str, clause: Clause, c
         if digits:
             row["capacity"] = amount(str(float(digits) * factor).rstrip("0").rstrip("."), None, unit)
             row["capacity_unit"] = unit + ("/年" if cap.group("yearly") or cap.group("per") else "")
-    invest = re.search(rf"(?:总投资|投资)(?P<num>{NUM})\s*(?P<scale>万|亿)?元", clause.text)
-    if invest and len(re.findall(r"项目|[、]", clause.text)) <= 1:
+    invest = re.search(rf"(?:总投资|投资)(?P<num>{NUM})\s*(?P<scale>万|亿)?元的?{re.escape(item.name)}", ctx.text)
+    if invest and ctx.text.find(item.name, max(0, invest.start())) == item.start:
         row["investment_cny"] = amount(invest["num"], invest["scale"], "元")
+        row["_investment_span"] = f"{invest.start()}:{invest.end()}"
     products = [pid for _s, _e, pid in known.find_product(item.name[len(company):])]
     chains = [known.chain_of(m.group()) for m in re.finditer(r"[\u4e00-\u9fff]{2,4}化工|新能源", item.name)]
     for pid in products:
@@ -363,32 +372,41 @@ def project_row(item: Item, status: str, word: str, plan: str, clause: Clause, c
     return row, products
 
 
-def projects_in(clause: Clause, ctx: Context, taken: list[tuple[int, int]]) -> Iterable[Proposal]:
-    """Projects (and facilities) named in a clause, by the list and status shapes."""
+def projects_in(clause: Clause, ctx: Context, taken: list[tuple[int, int]], before: str = "") -> Iterable[Proposal]:
+    """Projects (and facilities) named in a clause, by the list and status shapes; ``before``
+    is the sentence up to the clause, whose status word (此次签约的项目中) a list without one
+    takes."""
     text = clause.text
     listed = re.match(r"^(?P<items>.+?)等(?P<count>[0-9]+个|一批|多个|一系列)?(?P<adj>[^、]{0,10}?)项目(?P<pred>.*)$",
                       text)
+    including = re.match(r"^(?P<pre>[^、]*项目(?:主要)?(?:包括|有|涉及|为))(?P<items>.+?)等?$", text)
     shapes: list[tuple[str, str, str, float]] = []  # (items, phrase for the status, rule, confidence)
-    if listed:
+    if including:  # 集中开工的项目包括A、B等
+        shapes.append((including["items"], including["pre"], "project-including", 0.8))
+    elif listed:
         shapes.append((listed["items"], text[: len(listed["items"])] + "|" + (listed["adj"] or "") + listed["pred"],
                        "project-list", 0.9))
     else:
         tail = STATUS_RE.search(text)
         stated = None
-        for m in re.finditer(r"(项目|电站|基地|产业园|装置|生产线|工作站|停车场|服务站|中心)", text):
+        for m in re.finditer(r"(项目|电站|基地|产业园|装置|生产线|工作站|停车场|服务站|中心|[一二三四五六]期)", text):
             rest = text[m.end():]
             if STATED_NO_STATUS.search(rest) or (tail and tail.start() >= m.end()
-                                                 and re.fullmatch(r"(正式|全面|顺利|相继|先后|均已|已|基本|全部|成功)*"
-                                                                  + STATUS_RE.pattern + r"(.{0,6})", rest)):
+                                                 and re.fullmatch(ADVERBS + STATUS_RE.pattern + r"(.{0,6})", rest)):
                 stated = m.end()
         if stated is not None:
             shapes.append((text[:stated], text[stated:], "project-status", 0.8))
+        elif text.endswith("项目") and "项目" in before and STATUS_RE.search(before):
+            shapes.append((text, "", "project-status", 0.7))  # 既有…的X项目 after 此次签约的项目中
         elif tail and tail.start() <= 6 and re.match(r"^(新|成功|已|先后)?" + STATUS_RE.pattern, text):
             head = STATUS_RE.match(text, re.match(r"^(新|成功|已|先后)?", text).end())
             if head:
                 shapes.append((text[head.end():], text[: head.end()], "project-status", 0.7))
     for items_text, phrase, rule, base in shapes:
         status, word, plan = status_of(phrase)
+        if not (status or plan) and "项目" in before:  # 此次签约的项目中，…也有A、B等新能源项目
+            status, word, plan = status_of(before)
+            rule += "+sentence"
         items_start = clause.start + text.index(items_text)
         raw = [clean_item(items_start + o, t) for o, t in split_items(items_text)]
         items = [i for i in raw if i]
@@ -401,6 +419,7 @@ def projects_in(clause: Clause, ctx: Context, taken: list[tuple[int, int]]) -> I
                 continue
             is_facility = item.name.endswith(FACILITY_HEADS) and rule != "project-list"
             is_project = (rule == "project-list" or item.name.endswith(PROJECT_HEADS)
+                          or re.search(r"[一二三四五六]期$", item.name)
                           or re.search(r"[0-9]", item.name) or ctx.known.find_product(item.name)
                           or any(w in item.name for w in ("储能", "光伏", "风电", "电站")))
             if is_facility:
@@ -410,6 +429,9 @@ def projects_in(clause: Clause, ctx: Context, taken: list[tuple[int, int]]) -> I
             elif is_project:
                 row, products = project_row(item, status, word, plan, clause, ctx)
                 taken.append((item.start, item.start + len(item.name)))
+                if row.get("_investment_span"):
+                    start, end = map(int, row["_investment_span"].split(":"))
+                    taken.append((start, end))
                 yield Proposal("projects", row, clause.text, clause.start, clause.end,
                                confidence(base if status or plan or "支持" in phrase else base - 0.2, clause, ctx),
                                rule + ("+plan" if plan else ""), products)
@@ -427,10 +449,11 @@ def companies_at_start(clause: Clause, ctx: Context) -> Iterable[Proposal]:
     """``三友化学聚二甲基硅烷产品…``: a company word at the start of a clause, before a known
     product or a facility."""
     known = ctx.known
-    company, how = company_in(clause.text, known)
+    text = LEAD_VERBS.sub("", clause.text)
+    company, how = company_in(text, known)
     if how not in ("company word", "known company"):
         return
-    rest = clause.text[len(company):]
+    rest = text[len(company):]
     products = known.find_product(rest)
     facility_next = re.match(r"^[\u4e00-\u9fff]{2,12}(" + "|".join(FACILITY_HEADS) + ")", rest)
     if (products and products[0][0] == 0) or facility_next:
@@ -438,6 +461,19 @@ def companies_at_start(clause: Clause, ctx: Context) -> Iterable[Proposal]:
         yield Proposal("companies", {"label_zh": company, "location": "zone", "source": ctx.source,
                                      "note": f"named with {made or 'a facility'}"},
                        clause.text, clause.start, clause.end, confidence(0.7, clause, ctx), "company-at-start")
+
+
+def company_list(clause: Clause, ctx: Context) -> Iterable[Proposal]:
+    """``其中凯辰化工、博远电子为…企业``, ``引进A、B等5家企业``: one company per item."""
+    listed = re.match(rf"^(?P<items>.+?)(?:等(?:{NUM}家)?|为|是)[\u4e00-\u9fff]{{0,10}}企业$", clause.text)
+    if not listed:
+        return
+    for _o, item in split_items(listed["items"]):
+        item = LEAD_VERBS.sub("", item)
+        if 2 <= len(item) <= 10 and re.fullmatch(r"[\u4e00-\u9fffA-Za-z]+", item) and item not in GENERIC:
+            yield Proposal("companies", {"label_zh": item, "location": "zone", "source": ctx.source,
+                                         "note": "named in a list of companies"},
+                           clause.text, clause.start, clause.end, confidence(0.7, clause, ctx), "company-list")
 
 
 # ---- indicators ---------------------------------------------------------------------------
@@ -559,8 +595,8 @@ def targets_in(clause: Clause, ctx: Context) -> Iterable[Proposal]:
     for _offset, item in split_items(items_text):
         item = item.strip("“”")
         found = ctx.known.find_product(item)
-        if not found:
-            continue
+        if not found or company_in(item, ctx.known)[0]:
+            continue  # 引进泓泰六氟磷酸锂: a company's project, not a target
         start, end, pid = found[0]
         exact = start == 0 and end == len(item)
         yield Proposal("targets", {"product": pid, "label_zh": item, "source": ctx.source},
@@ -614,11 +650,14 @@ def propose(text: str, source: str, known: Known, article_year: int | None = Non
     (``location`` external when all their projects are reserve projects)."""
     ctx = read_context(text, source, known, article_year)
     found: list[Proposal] = []
-    for clause in clauses(text):
+    every = clauses(text)
+    for n, clause in enumerate(every):
         taken: list[tuple[int, int]] = []
-        projects = list(projects_in(clause, ctx, taken))
+        before = "".join(c.text for c in every[max(0, n - 3):n] if c.sentence == clause.sentence)
+        projects = list(projects_in(clause, ctx, taken, before))
         found += projects
         found += companies_at_start(clause, ctx)
+        found += company_list(clause, ctx)
         found += indicators_in(clause, ctx, taken)
         found += targets_in(clause, ctx)
         found += assets_in(clause, ctx)
