@@ -61,7 +61,8 @@ def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
 
 
 def plan_rows(review: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, str]]]:
-    """The accepted rows by target table (project products split out into project_products)."""
+    """The accepted rows by target table; a project's ``products`` become project_products
+    rows (``link``: kept as they are when the project already has them)."""
     out: dict[str, list[dict[str, str]]] = {}
     for table in REVIEW_TABLES:
         for row in review.get(table, []):
@@ -72,7 +73,7 @@ def plan_rows(review: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[st
                 for product in [p for p in row.get("products", "").replace("；", ";").split(";") if p.strip()]:
                     out.setdefault("project_products", []).append({
                         "project": row.get("id", ""), "product": product.strip(), "inferred": "true",
-                        "source": row.get("source", ""), "quote": row.get("quote", ""), "action": "new",
+                        "source": row.get("source", ""), "quote": row.get("quote", ""), "action": "link",
                         "_row": row.get("_row", "")})
     return out
 
@@ -97,6 +98,8 @@ def apply_rows(folder: Path, rows: dict[str, list[dict[str, str]]]) -> MergeResu
         for row in new_rows:
             cells = [row.get(name, "") for name in header]
             key = tuple(row.get(k, "").strip().lower() for k in spec.key)
+            if key in index and row.get("action") == "link":
+                continue  # the project already makes this product: its row stays as it is
             if key in index:
                 if row.get("action") != "update":
                     raise DataErrors([DataIssue(f"review: {table}", int(row.get("_row") or 0) or None,
