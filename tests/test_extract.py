@@ -19,7 +19,7 @@ from kg.extract.evaluate import read_expected, score
 from kg.extract.review import Review, read_review, write_review
 from kg.extract.rules import split_items, status_of
 from kg.paths import default_data_dir
-from kg.tables import load_tables
+from kg.tables.dataset import load_tables
 from tests.conftest import MINI, skip_or_fail
 
 HERE = Path(__file__).resolve().parent
@@ -54,8 +54,8 @@ def test_status_words_map_to_the_vocabulary(phrase, status):
     assert status_of(phrase)[0] == status
 
 
-@pytest.mark.parametrize("phrase, plan", [("确保…一季度全部开工", "确保…开工"), ("力争…年底前建成投产", "力争…建成投产"),
-                                          ("计划…签约", "计划…签约")])
+@pytest.mark.parametrize("phrase, plan", [("确保…一季度全部开工", "确保…开工"),
+                                          ("力争…年底前建成投产", "力争…建成投产"), ("计划…签约", "计划…签约")])
 def test_a_plan_is_not_a_status(phrase, plan):
     assert status_of(phrase) == ("", plan.split("…")[1], plan)
 

@@ -35,7 +35,7 @@ def report_run(shipped_build, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def chains(shipped_store):
-    from kg.stats import chain_stats
+    from kg.analysis.stats import chain_stats
 
     return chain_stats(shipped_store)
 
@@ -77,7 +77,7 @@ def test_workbook_sheets_headers_frozen_filters_widths(workbook, chains):
 
 
 def test_top_targets_sheet_matches_gaps_json(workbook, report_run):
-    from kg.gaps import COMPONENT_LABELS
+    from kg.analysis.gaps import COMPONENT_LABELS
 
     headers, rows = rows_of(workbook["重点招引目标"])
     ranking = report_run["ranking"][:TOP]
@@ -116,14 +116,14 @@ def test_projects_and_sources_sheets_hold_every_project_and_quote(workbook, ship
     quotes = set(shipped_store.select("SELECT DISTINCT ?q WHERE { ?s prov:wasDerivedFrom ?src ; kg:quote ?q }")["q"])
     assert {r["原文引述"] for r in sources if r["原文引述"]} == quotes
     _, weights = rows_of(workbook["评分权重"])
-    from kg.gaps import DEFAULT_WEIGHTS
+    from kg.analysis.gaps import DEFAULT_WEIGHTS
 
     assert {r["id"]: r["权重"] for r in weights} == DEFAULT_WEIGHTS
 
 
 def test_english_workbook_and_page(shipped_store, tmp_path):
-    from kg.gaps import analyse
-    from kg.report import write_report
+    from kg.analysis.gaps import analyse
+    from kg.outputs.report.folder import write_report
 
     paths = write_report(analyse(shipped_store, {"strategic_target": 0.5}), shipped_store, tmp_path / "en",
                          lang="en", top=5)
@@ -191,20 +191,22 @@ def mini_analysis(mini, tmp_path):
     """The mini dataset with a hostile company and product name, built and analysed."""
     import pandas as pd
 
-    from kg.gaps import analyse
-    from kg.store import open_store
+    from kg.analysis.gaps import analyse
+    from kg.store.build import build
+    from kg.store.stores import open_store
 
     for table, column in (("companies", "label_zh"), ("products", "label_zh"), ("projects", "label_zh")):
         path = mini / f"{table}.csv"
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         frame.loc[0, column] = HOSTILE + "</script><b>x"
         frame.to_csv(path, index=False)
-    store = open_store(data=mini, out=tmp_path / "build")
+    build(mini, tmp_path / "build")
+    store = open_store(tmp_path / "build")
     return analyse(store), store
 
 
 def test_labels_are_escaped_and_nothing_runs(mini_analysis, tmp_path, browser):
-    from kg.report import write_report
+    from kg.outputs.report.folder import write_report
 
     analysis, store = mini_analysis
     paths = write_report(analysis, store, tmp_path / "r", lang="zh", top=10)
@@ -221,8 +223,8 @@ def test_labels_are_escaped_and_nothing_runs(mini_analysis, tmp_path, browser):
 
 
 def test_failed_report_leaves_the_previous_one(mini_analysis, tmp_path, monkeypatch):
-    import kg.viz
-    from kg.report import write_report
+    import kg.outputs.report.folder
+    from kg.outputs.report.folder import write_report
 
     analysis, store = mini_analysis
     folder = tmp_path / "r"
@@ -232,7 +234,7 @@ def test_failed_report_leaves_the_previous_one(mini_analysis, tmp_path, monkeypa
     def broken(*args, **kwargs):
         raise RuntimeError("explorer failed")
 
-    monkeypatch.setattr(kg.viz, "explorer_html", broken)
+    monkeypatch.setattr(kg.outputs.report.folder, "explorer_html", broken)
     with pytest.raises(RuntimeError):
         write_report(analysis, store, folder, lang="en", top=5)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before

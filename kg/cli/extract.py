@@ -29,8 +29,8 @@ def extract(article, source_id, title, date, output, force, expected, data):
     already holds are proposed as updates, old and new side by side. Nothing is written to
     the dataset: review the proposals, then `kg merge`."""
     from kg.extract import extract as run
-    from kg.output import text_table
-    from kg.tables import load_tables
+    from kg.outputs.text import text_table
+    from kg.tables.dataset import load_tables
 
     tables = load_tables(data_dir(data))
     if expected:
@@ -66,9 +66,9 @@ def merge(review, data, out, lang):
     """Write the accepted rows (accept = yes) of REVIEW into the tables in --data. The merged
     tables pass every check of `kg build` first, on a copy; if one fails, nothing is written.
     Then print what moved, as `kg changes` does."""
-    from kg.changes import change_rows
+    from kg.analysis.changes import change_rows
     from kg.extract.merge import merge_into
-    from kg.output import text_table
+    from kg.outputs.text import text_table
 
     result, moved = merge_into(review, data, out)
     written = ", ".join(f"{t} +{result.added.get(t, 0)}/~{result.replaced.get(t, 0)}"

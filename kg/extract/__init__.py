@@ -16,7 +16,7 @@ from kg.extract.article import read_article
 from kg.extract.known import Known, known_from
 from kg.extract.review import Review, build_review
 from kg.extract.rules import Proposal, propose
-from kg.tables import DataIssue, Tables
+from kg.tables.read import DataIssue, Tables
 
 __all__ = ["Known", "Proposal", "Review", "article_year", "extract", "known_from", "propose", "read_article"]
 

@@ -24,7 +24,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from kg.errors import KgError
-from kg.tables import DataIssue, decode
+from kg.tables.read import DataIssue, decode
 
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
 CLAUSE_CUT = re.compile(r"[，：:]|(?<![0-9]),|,(?![0-9])|[#*>|]+")

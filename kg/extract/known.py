@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from kg.tables import Tables, split_list
+from kg.tables.read import Tables, split_list
 
 PAREN = re.compile(r"^(?P<head>[^（(]+)[（(](?P<inner>[^）)]+)[）)]$")
 QUOTED = re.compile(r"“([^”]{2,})”")

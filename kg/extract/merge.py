@@ -3,7 +3,7 @@
 The dataset is copied to a temporary folder beside it; the accepted rows are written into the
 copy's CSV files (an ``update`` replaces the row with the same id, a ``new`` row is appended,
 a project's ``products`` become project_products rows with ``inferred=true``); the copy is
-checked by :func:`kg.build.check` — the same reading, tidying, contract and SHACL checks as
+checked by :func:`kg.store.build.check` — the same reading, tidying, contract and SHACL checks as
 ``kg build`` — and only then swapped in for the dataset folder in one step (``renameat2``
 with ``RENAME_EXCHANGE``; where the system lacks it, each changed file is replaced by an atomic
 rename, all of them staged first). If anything fails, the dataset is as it was.
@@ -24,12 +24,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.build import check as check_dataset
-from kg.changes import Changes, changes, version_store
+from kg.analysis.changes import Changes, changes, version_store
 from kg.errors import KgError
 from kg.extract.review import REVIEW_TABLES, accepted, read_review
-from kg.schema import TABLES
-from kg.tables import DataErrors, DataIssue, decode
+from kg.store.build import check as check_dataset
+from kg.tables.read import DataErrors, DataIssue, decode
+from kg.tables.schema import TABLES
 
 RENAME_EXCHANGE = 2
 
@@ -155,7 +155,7 @@ def swap_in(copy: Path, data: Path, files: list[str]) -> None:
 def merge(review_path: Path, data: Path) -> tuple[MergeResult, Path]:
     """Merge the accepted rows of the review at ``review_path`` into the dataset folder
     ``data``; returns what was written and the checked copy, not yet swapped in (call
-    :func:`swap_in`). The copy is checked as ``kg build`` checks (:func:`kg.build.check`):
+    :func:`swap_in`). The copy is checked as ``kg build`` checks (:func:`kg.store.build.check`):
     when it is not valid, :class:`~kg.tables.DataErrors` names every problem, the copy is
     removed and the dataset is untouched."""
     data = Path(data)

@@ -27,8 +27,8 @@ from pathlib import Path
 from kg.errors import KgError
 from kg.extract.known import Known
 from kg.extract.rules import TABLES_PROPOSED, Proposal, pinyin_label, pinyin_slug, unique_id
-from kg.output import write_atomic
-from kg.schema import TABLES
+from kg.files import write_atomic
+from kg.tables.schema import TABLES
 
 REVIEW_TABLES = ("sources", *TABLES_PROPOSED)
 LEAD = ("accept", "action", "changes", "quote")

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 from kg.extract.article import Clause, clauses
 from kg.extract.known import Known
-from kg.tables import SCALES, normalise_amount
+from kg.tables.read import SCALES, normalise_amount
 
 NUM = r"[0-9]+(?:\.[0-9]+)?"
 
