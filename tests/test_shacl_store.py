@@ -25,6 +25,8 @@ BROKEN = [
     f'<{D}product/salt> <{K}valueTier> "5"^^<{XSD}integer> .',               # maxInclusive, maxCount
     f'<{D}product/sodium> <{K}valueTier> "x" .',                             # datatype
     f"<{D}flow/salt--sodium> <{K}input> <{D}product/sodium> .",              # disjoint, maxCount
+    f"<{D}flow/salt--sodium> <{K}flowRelation> <{K}side_product> .",         # in (relation)
+    f'<{D}flow/salt--chlorine> <{K}inputRatio> "0"^^<{XSD}decimal> .',       # minExclusive (ratio)
     f'<{D}company/co-a> {LABEL} "另一个"@zh .',                               # qualified max count
     f'<{D}company/co-x> {A} <{K}Company> .',                                    # minCount location, source
     f'<{D}company/co-x> {LABEL} "无英文"@zh .',                               # qualified min count (en)

@@ -127,9 +127,7 @@ class Facts:
         target = {}
         for p, d in nodes(data=True):
             quotes = list(d.get("target_quotes") or [])
-            strength = target_strength(quotes) if quotes else (1.0 if d.get("targeted") else 0.0)
-            if d.get("targeted") and not quotes:
-                strength = max(strength, 0.5)
+            strength = target_strength(quotes) if quotes else (0.5 if d.get("targeted") else 0.0)
             strength = max([strength, *(chain_targets.get(c, 0.0) for c in d.get("chains") or ())])
             target[p] = strength
         outlet = {}

@@ -21,13 +21,15 @@ import pandas as pd
 
 from kg import vocab
 from kg.graph.status import derive_status
-from kg.tables.read import ROW, Tables
+from kg.tables.read import ROW, Tables, parse_range
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 COMMENT = "<http://www.w3.org/2000/01/rdf-schema#comment>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PROV_FROM = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
+ALT_LABEL = "<http://www.w3.org/2004/02/skos/core#altLabel>"
+CJK = r"[\u3400-\u9fff\uf900-\ufaff]"  # a Chinese character: the alias is tagged zh
 
 KIND_CLASS = {
     "raw_material": "RawMaterial", "intermediate": "Intermediate", "end_product": "EndProduct",
@@ -101,6 +103,14 @@ class Lines:
         items = items[items.notna() & (items != "")]
         self.add(subjects.loc[items.index], predicate, iris(kind, items))
 
+    def add_labels(self, subjects: pd.Series, predicate: str, cells: pd.Series) -> None:
+        """One language-tagged literal per item of a ``;``-list cell of names: ``zh`` when the
+        item has a CJK character, ``en`` otherwise (``烧碱;NaOH`` → ``"烧碱"@zh``, ``"NaOH"@en``)."""
+        items = cells.astype(str).str.split(";").explode().str.strip()
+        items = items[items.notna() & (items != "")]
+        lang = items.str.contains(CJK, regex=True).map({True: "@zh", False: "@en"})
+        self.add(subjects.loc[items.index], predicate, '"' + escape(items) + '"' + lang)
+
     def result(self) -> list[str]:
         if not self.parts:
             return []
@@ -124,6 +134,21 @@ def _link_labels(frame: pd.DataFrame, left: str, right: str, labels: Tables, sep
         mapping = dict(zip(table["id"], table[f"label_{lang}"]))
         return frame[col].map(mapping).fillna(frame[col]).astype(object)  # object even when empty
     return (name(left, "zh") + sep + name(right, "zh"), name(left, "en") + sep + name(right, "en"))
+
+
+def range_bounds(values: pd.Series, amounts: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The low and high ends of checked amount cells (``"0.308-0.35"`` -> ``"0.308"``,
+    ``"0.35"``; a single number is both ends) as decimal lexical forms; '' for cells that are
+    not amounts (``amounts`` False) or are empty."""
+    def ends(value: str, is_amount: bool) -> tuple[str, str]:
+        bounds = parse_range(value) if is_amount and value else None
+        if bounds is None:
+            return "", ""
+        low, _, high = value.partition("-")
+        return low, high or low
+    pairs = [ends(str(v), bool(a)) for v, a in zip(values, amounts)]
+    return (decimal_text(pd.Series([p[0] for p in pairs], index=values.index, dtype=object)),
+            decimal_text(pd.Series([p[1] for p in pairs], index=values.index, dtype=object)))
 
 
 def product_status(tables: Tables) -> pd.Series:
@@ -176,6 +201,7 @@ def to_ntriples(tables: Tables) -> list[str]:
     out.add(s, t("segment"), pr["segment"].map(lambda v: t(v)))
     out.add_text(s, t("valueTier"), pr["value_tier"], datatype="integer")
     out.add_text(s, t("cas"), pr["cas"])
+    out.add_labels(s, ALT_LABEL, pr["aliases"])
     wikidata = pr["wikidata"].astype(str)
     out.add(s, "<https://schema.org/sameAs>", "<http://www.wikidata.org/entity/" + wikidata + ">",
             wikidata.str.fullmatch(r"Q\d+"))
@@ -195,6 +221,11 @@ def to_ntriples(tables: Tables) -> list[str]:
     _labels(out, s, *_link_labels(fl, "input", "output", labels_of, " → "))
     out.add_text(s, t("process"), fl["process_zh"], "zh")
     out.add_text(s, t("process"), fl["process_en"], "en")
+    out.add_text(s, t("processId"), fl["process"])
+    relation = fl["relation"].astype(str)
+    out.add(s, t("flowRelation"), relation.map(lambda v: t(v) if v else ""), relation != "")
+    out.add_text(s, t("inputRatio"), decimal_text(fl["ratio"]), datatype="decimal")
+    out.add_text(s, COMMENT, fl["note"])
     _provenance(out, s, fl)
 
     co = tables["companies"]
@@ -263,6 +294,37 @@ def to_ntriples(tables: Tables) -> list[str]:
             "target: " + tg["product"].map(product_names["label_en"]).astype(object))
     _provenance(out, s, tg)
 
+    pf = tables["product_facts"]
+    s = iris("fact", pf["product"] + "--" + pf["fact"] + "--" + pf["source"])
+    out.add(s, RDF_TYPE, t("ProductFact"))
+    out.add(s, t("aboutProduct"), iris("product", pf["product"]))
+    names = tables["products"].set_index("id")
+    kinds = pf["fact"].astype(str)
+    _labels(out, s, pf["product"].map(names["label_zh"]).fillna(pf["product"]).astype(object) + "：" +
+            kinds.map(lambda k: vocab.FACT_LABELS[k][0]),
+            pf["product"].map(names["label_en"]).fillna(pf["product"]).astype(object) + ": " +
+            kinds.map(lambda k: vocab.FACT_LABELS[k][1]))
+    out.add_text(s, t("factKind"), pf["fact"])
+    out.add_text(s, t("factValue"), pf["value"])
+    low, high = range_bounds(pf["value"], kinds.isin(vocab.AMOUNT_FACTS))
+    out.add_text(s, t("factMin"), low, datatype="decimal")
+    out.add_text(s, t("factMax"), high, datatype="decimal")
+    out.add_text(s, t("unit"), pf["unit"])
+    out.add_text(s, t("year"), pf["year"], datatype="integer")
+    out.add_text(s, COMMENT, pf["note"])
+    _provenance(out, s, pf)
+
+    pl = tables["park_limits"]
+    s = iris("limit", pl["limit"])
+    out.add(s, RDF_TYPE, t("ParkLimit"))
+    limits = pl["limit"].astype(str)
+    _labels(out, s, limits.map(lambda k: vocab.LIMIT_LABELS[k][0]), limits.map(lambda k: vocab.LIMIT_LABELS[k][1]))
+    out.add_text(s, t("limitKind"), pl["limit"])
+    out.add_text(s, t("limitValue"), pl["value"])
+    out.add_text(s, t("unit"), pl["unit"])
+    out.add_text(s, COMMENT, pl["note"])
+    _provenance(out, s, pl)
+
     a = tables["assets"]
     s = iris("asset", a["id"])
     out.add(s, RDF_TYPE, t("Asset"))
@@ -311,7 +373,8 @@ def row_index(tables: Tables) -> dict[str, tuple[str, int]]:
         ("companies", "company", ["id"]), ("company_products", "production", ["company", "product"]),
         ("projects", "project", ["id"]), ("project_products", "output", ["project", "product"]),
         ("indicators", "indicator", ["id"]), ("targets", "target", ["product", "source"]),
-        ("assets", "asset", ["id"]),
+        ("assets", "asset", ["id"]), ("product_facts", "fact", ["product", "fact", "source"]),
+        ("park_limits", "limit", ["limit"]),
     )
     for table, kind, key in spec:
         frame = tables[table]

@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from kg import vocab
+from kg.cells import restore_rows
 from kg.errors import KgError
 from kg.tables.schema import TABLE_ORDER, TABLES, Column, Table
 
@@ -166,7 +167,7 @@ def parse_csv(text: str, table: Table, file: str, issues: list[DataIssue]) -> pd
     """Rows of a CSV text as a DataFrame of strings with a ``_row`` column (see
     :func:`parse_rows`)."""
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = restore_rows(text, list(csv.reader(io.StringIO(text, newline=""))))
     except csv.Error as exc:
         issues.append(DataIssue(file, None, None, None, f"not a valid CSV file: {exc}"))
         return None
@@ -462,6 +463,111 @@ def _check_keys(frame: pd.DataFrame, table: Table, issues: list[DataIssue]) -> N
                                 "(ids are compared without case and surrounding spaces)"))
 
 
+# ---- product facts and park limits ----------------------------------------------------------
+
+AMOUNT_RANGE = re.compile(r"(?P<low>[0-9]+(?:\.[0-9]+)?)(?:-(?P<high>[0-9]+(?:\.[0-9]+)?))?")
+RANGE_DASHES = re.compile(r"\s*(?:-|–|—|－|~|～|〜|至|to)\s*")
+# The unit each amount fact is counted in, and the spellings read as it.
+FACT_UNITS = {"price_cny_per_t": ("元/t", ("元/t", "元/吨", "cny/t", "yuan/t", "rmb/t")),
+              "water_m3_per_t": ("m³/t", ("m³/t", "m3/t", "立方米/吨", "吨水/吨")),
+              "energy_tce_per_t": ("tce/t", ("tce/t", "吨标煤/吨", "t标煤/t", "tce/吨"))}
+LIMIT_UNITS = {**FACT_UNITS, "land": ("亩", ("亩",))}
+WORD_SYNONYMS = {
+    "policy_category": {"鼓励": "encouraged", "鼓励类": "encouraged", "限制": "restricted", "限制类": "restricted",
+                        "淘汰": "eliminated", "淘汰类": "eliminated"},
+    "market_outlook": {"增长": "growing", "稳定": "stable", "过剩": "overcapacity", "产能过剩": "overcapacity"},
+    "controlled": {},
+}
+YEAR_RANGE = (1949, 2100)
+
+
+def parse_range(text: str) -> tuple[float, float] | None:
+    """A checked amount cell as (low, high): ``"0.308-0.35"`` -> ``(0.308, 0.35)``, ``"12"`` ->
+    ``(12.0, 12.0)``; None when it is neither a number nor a range ``low-high``.
+
+    >>> parse_range("0.308-0.35"), parse_range("12"), parse_range("high")
+    ((0.308, 0.35), (12.0, 12.0), None)
+    """
+    match = AMOUNT_RANGE.fullmatch(text.strip())
+    if not match:
+        return None
+    low = float(match["low"])
+    return low, float(match["high"]) if match["high"] else low
+
+
+def _tidy_range(text: str) -> str:
+    """``0.3 – 0.35``, ``0.3～0.35``, ``0.3至0.35`` as ``0.3-0.35``; anything else unchanged."""
+    folded = text.translate(FULL_WIDTH).strip()
+    parts = RANGE_DASHES.split(folded)
+    return "-".join(parts) if len(parts) in (1, 2) and all(AMOUNT_RANGE.fullmatch(p) for p in parts) else text
+
+
+def _unit_ok(unit: str, spellings: tuple[str, ...]) -> bool:
+    return not unit or unit.replace(" ", "").lower() in spellings
+
+
+def check_product_facts(frame: pd.DataFrame, file: str, issues: list[DataIssue]) -> None:
+    """Each fact's value in the form its kind needs, tidied in place where it has one meaning:
+    a number or a range ``low-high`` (low <= high) counted in the fact's own unit for the amount
+    facts; one of the fixed words for policy_category, market_outlook and controlled; a year
+    in a sane range."""
+    for idx in frame.index:
+        row, fact = int(frame.at[idx, ROW]), str(frame.at[idx, "fact"])
+        value, unit = str(frame.at[idx, "value"]), str(frame.at[idx, "unit"])
+        if fact in vocab.AMOUNT_FACTS and value:
+            value = frame.at[idx, "value"] = _tidy_range(value)
+            bounds = parse_range(value)
+            if bounds is None:
+                issues.append(DataIssue(file, row, "value", value,
+                                        f"{fact} needs a number or a range low-high (e.g. 0.308-0.35)"))
+            elif bounds[0] > bounds[1]:
+                swapped = f"{bounds[1]:g}-{bounds[0]:g}"
+                issues.append(DataIssue(file, row, "value", value,
+                                        f"the range's low end is above its high end: write {swapped}"))
+            canonical, spellings = FACT_UNITS[fact]
+            if not _unit_ok(unit, spellings):
+                issues.append(DataIssue(file, row, "unit", unit,
+                                        f"{fact} is counted in {canonical}: convert the value (e.g. kgce/t ÷ 1000 = "
+                                        "tce/t) and write that unit, or leave the unit empty"))
+        elif fact in vocab.FACT_WORDS and value:
+            words = vocab.FACT_WORDS[fact]
+            word = value.translate(FULL_WIDTH).strip().lower().replace("-", "_").replace(" ", "_")
+            word = WORD_SYNONYMS[fact].get(value.strip(), word)
+            if word in words:
+                frame.at[idx, "value"] = word
+            else:
+                issues.append(DataIssue(file, row, "value", value, f"{fact} is one of: " + ", ".join(words)))
+        year = str(frame.at[idx, "year"])
+        if year.isdigit() and not YEAR_RANGE[0] <= int(year) <= YEAR_RANGE[1]:
+            issues.append(DataIssue(file, row, "year", year,
+                                    f"expected a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}"))
+
+
+def check_park_limits(frame: pd.DataFrame, file: str, issues: list[DataIssue]) -> None:
+    """A limit's value: a number >= 0 in the limit's unit for water, energy and land, ``no``
+    for hazardous_process (the park takes no such process); empty when the source gives no
+    figure."""
+    for idx in frame.index:
+        row, limit = int(frame.at[idx, ROW]), str(frame.at[idx, "limit"])
+        value, unit = str(frame.at[idx, "value"]), str(frame.at[idx, "unit"])
+        if not value:
+            continue
+        if limit in vocab.AMOUNT_LIMITS:
+            bounds = parse_range(value.translate(FULL_WIDTH))
+            if bounds is None or bounds[0] != bounds[1]:
+                issues.append(DataIssue(file, row, "value", value, f"{limit} needs one number >= 0 (the most a "
+                                        "product may need), or nothing when the source gives no figure"))
+            canonical, spellings = LIMIT_UNITS[limit]
+            if not _unit_ok(unit, spellings):
+                issues.append(DataIssue(file, row, "unit", unit, f"{limit} is counted in {canonical}"))
+        elif limit == "hazardous_process":
+            if value.strip().lower() in ("no", "否", "none"):
+                frame.at[idx, "value"] = "no"
+            else:
+                issues.append(DataIssue(file, row, "value", value, "hazardous_process takes 'no' (the park takes no "
+                                        "hazardous process) or nothing"))
+
+
 def check_tables(tables: Tables, issues: list[DataIssue]) -> None:
     """Check every table against the contract and against each other, adding to ``issues``."""
     keys: dict[str, set[str]] = {}
@@ -481,6 +587,9 @@ def check_tables(tables: Tables, issues: list[DataIssue]) -> None:
         mask = frame["source"].isin(article_sources) & (frame["quote"] == "")
         _bad(frame, mask, table_file(frame, table), "quote",
              "is empty: a fact from an article needs the words it was copied from", issues)
+    for name, check in (("product_facts", check_product_facts), ("park_limits", check_park_limits)):
+        frame = tables[name]
+        check(frame, table_file(frame, TABLES[name]), issues)
     park = tables["park"]
     if len(park) > 1:
         for row in park[ROW].iloc[1:]:

@@ -84,7 +84,7 @@ def _html_targets(analysis: Any, frame: pd.DataFrame, lang: str) -> str:
             f'<b>{_e(_label(r, lang, r["id"]))}</b><br><span class="note">{_e(r.get(f"label_{other}"))}</span>',
             _e(_chain_text(r, chain_names, lang)),
             f'<span class="tag {escape(str(r["gap_type"]))}">{_e(GAP_LABELS[lang].get(r["gap_type"]))}</span>',
-            f'<b class="score">{float(r["score"]):.3f}</b>',
+            f'<b class="score">{float(r["score"]):.3f}</b>' + _rank_range(r, lang),
             _html_components(r, names, analysis.weights, lang),
             _e(r.get(f"reason_{lang}")),
             _names(G, r["local_inputs"], lang), _names(G, r["local_consumers"], lang),
@@ -95,6 +95,29 @@ def _html_targets(analysis: Any, frame: pd.DataFrame, lang: str) -> str:
     table = table.replace("<table>", '<table id="targets-table">', 1)
     return (f'<section id="targets"><h2>{escape(t["targets"])}</h2><p class="note">{escape(t["score_note"])}</p>'
             f"{table}</section>")
+
+
+def _rank_range(row: pd.Series, lang: str) -> str:
+    """The best and worst rank under ±20 % weights, under the score."""
+    r = row.get("rank_range")
+    if r is None or (isinstance(r, float) and pd.isna(r)):
+        return ""
+    return f'<br><span class="note rank-range">{escape(TEXT[lang]["rank_range"])}: {int(r[0])}–{int(r[1])}</span>'
+
+
+def _html_lists(analysis: Any, lang: str, top: int | None = None) -> str:
+    """The develop, secure and gated lists: each ranked on its own, with its reasons and gates."""
+    t = TEXT[lang]
+    parts = []
+    for name in ("develop", "secure", "gated"):
+        frame = analysis.ranked(name)
+        frame = frame.head(top) if top else frame
+        rows = [[_e(int(r["rank"])), _e(_label(r, lang, r["id"])), f"{float(r['score']):.3f}" + _rank_range(r, lang),
+                 _e("; ".join(g[f"detail_{lang}"] for g in r["gates"])) or _e(t["none"]), _e(r.get(f"reason_{lang}"))]
+                for _, r in frame.iterrows()]
+        table = _table([t["rank"], t["product"], t["score"], t["gates"], t["reason"]], rows, numeric={0, 2})
+        parts.append(f'<section id="list-{name}"><h2>{escape(t["list_" + name])}</h2>{table}</section>')
+    return "".join(parts)
 
 
 def _html_links(analysis: Any, lang: str) -> str:
