@@ -170,6 +170,7 @@ def test_review_workbook_has_the_drop_down_and_no_formula(tmp_path, shipped_tabl
     back = read_review(tmp_path / "review")
     assert len(back["projects"]) == len(review.tables["projects"])
     assert back["projects"][0]["note"].startswith("=HYPERLINK")
+    assert "'=HYPERLINK" in (tmp_path / "review" / "projects.csv").read_text(encoding="utf-8")  # kg.cells' mark
 
 
 # ---- merging ------------------------------------------------------------------------------

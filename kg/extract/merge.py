@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.analysis.changes import Changes, changes, version_store
+from kg.cells import neutralise
 from kg.errors import KgError
 from kg.extract.review import REVIEW_TABLES, accepted, read_review
 from kg.store.build import check as check_dataset
@@ -96,7 +97,7 @@ def apply_rows(folder: Path, rows: dict[str, list[dict[str, str]]]) -> MergeResu
         index = {tuple(r[i].strip().lower() if i is not None and i < len(r) else "" for i in keys): n
                  for n, r in enumerate(body)}
         for row in new_rows:
-            cells = [row.get(name, "") for name in header]
+            cells = [neutralise(row.get(name, "")) for name in header]
             key = tuple(row.get(k, "").strip().lower() for k in spec.key)
             if key in index and row.get("action") == "link":
                 continue  # the project already makes this product: its row stays as it is

@@ -8,7 +8,8 @@ update, every field that moves, old → new) and ``quote`` (the verbatim span), 
 table's own columns in the order of the contract (so the sheet reads like the table it goes
 into), then ``products`` (projects: the product ids for project_products.csv), ``label_zh``
 (targets: the words of the text), ``confidence`` and ``rule``. Every cell is written as text,
-never as a formula, even when it starts with ``=``. A ``_read_me`` sheet says how to use it.
+never as a formula, even when it starts with ``=`` (in the CSV files such a cell gets a ``'``
+in front, :mod:`kg.cells`). A ``_read_me`` sheet says how to use it.
 
 Known things are matched, not duplicated: a project, company, asset or indicator already in
 the dataset (by its label, a company also by an alias) is proposed as an update of that row
@@ -24,6 +25,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.cells import neutralise, restore_rows
+from kg.cells import workbook_bytes as text_workbook_bytes
 from kg.errors import KgError
 from kg.extract.known import Known
 from kg.extract.rules import TABLES_PROPOSED, Proposal, pinyin_label, pinyin_slug, unique_id
@@ -158,7 +161,7 @@ def review_csv(review: Review, table: str) -> bytes:
     columns = review.columns(table)
     writer.writerow(columns)
     for row in review.tables.get(table, []):
-        writer.writerow([row.get(c, "") for c in columns])
+        writer.writerow([neutralise(row.get(c, "")) for c in columns])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -200,9 +203,7 @@ def review_workbook(review: Review) -> bytes:
                               showErrorMessage=True, errorTitle="accept", error="yes or no")
         rule.add(f"A2:A{max(2, len(review.tables.get(table, [])) + 200)}")
         sheet.add_data_validation(rule)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return text_workbook_bytes(book)
 
 
 def write_review(review: Review, output: Path, force: bool = False) -> list[Path]:
@@ -249,7 +250,8 @@ def read_review(path: Path) -> dict[str, list[dict[str, str]]]:
         for table in REVIEW_TABLES:
             file = path / f"{table}.csv"
             if file.exists():
-                rows = list(csv.reader(io.StringIO(file.read_text(encoding="utf-8-sig"), newline="")))
+                text = file.read_text(encoding="utf-8-sig")
+                rows = restore_rows(text, list(csv.reader(io.StringIO(text, newline=""))))
                 out[table] = _records(rows, file.name)
         if out:
             return out
