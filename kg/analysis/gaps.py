@@ -107,6 +107,7 @@ class Facts:
     chains: dict[str, tuple[str, ...]]
     inputs: dict[str, list[str]]
     consumers: dict[str, list[str]]
+    demanders: dict[str, list[str]]
     routes: dict[str, dict[str, list[tuple[str, float | None]]]]
     value: dict[str, float]
     target: dict[str, float]
@@ -130,15 +131,20 @@ class Facts:
             strength = target_strength(quotes) if quotes else (0.5 if d.get("targeted") else 0.0)
             strength = max([strength, *(chain_targets.get(c, 0.0) for c in d.get("chains") or ())])
             target[p] = strength
+        # A consumer demands a product only through its main route: a co- or by-product comes
+        # out of the same process and calls for nothing (chlorine beside caustic soda does not
+        # call for brine when the zone's chlorine comes from another cell).
+        demanders = {p: [q for q, e in G.succ[p].items() if (e.get("relation") or "main") == "main"] for p in nodes}
         outlet = {}
         for p, d in nodes(data=True):
-            used_locally = any(local[q] > 0 for q in G.succ[p])
+            used_locally = any(local[q] > 0 for q in demanders[p])
             outlet[p] = 0.0 if used_locally or local[p] == 0 else OUTLET_STRENGTH.get(_made_as(d), 0.0)
         return cls(
             local=local,
             chains={p: tuple(d.get("chains") or ()) for p, d in nodes(data=True)},
             inputs={p: list(adj) for p, adj in G.pred.items()},
             consumers={p: list(adj) for p, adj in G.succ.items()},
+            demanders=demanders,
             routes=routes,
             value={p: _value(d) for p, d in nodes(data=True)},
             target=target,
@@ -199,9 +205,10 @@ def _feedstock_readiness(f: Facts, p: str) -> float:
 
 def _demand_pull(f: Facts, p: str) -> float:
     """本地需求拉动 Local demand pull (raw value): local consumers waiting for the product:
-    its successors, each counted by :data:`LOCAL_WEIGHT`. Scaled to [0, 1] by the largest
+    its successors through their main route (a co- or by-product of the same process calls
+    for nothing), each counted by :data:`LOCAL_WEIGHT`. Scaled to [0, 1] by the largest
     value of any product in the graph."""
-    return sum(f.local[q] for q in f.consumers[p])
+    return sum(f.local[q] for q in f.demanders[p])
 
 
 def _outlet_value(f: Facts, p: str) -> float:
@@ -217,7 +224,7 @@ def _bridging(f: Facts, p: str) -> float:
     :data:`LOCAL_WEIGHT`. For a missing product these are the broken local chains it alone
     would reconnect; for a weak one, the chains hanging on its single producer. Scaled to
     [0, 1] by the largest value in the graph."""
-    return sum(f.local[q] for q in f.inputs[p]) * sum(f.local[q] for q in f.consumers[p])
+    return sum(f.local[q] for q in f.inputs[p]) * sum(f.local[q] for q in f.demanders[p])
 
 
 def _downstream_reach(f: Facts, p: str) -> float:
@@ -636,7 +643,8 @@ def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None, app
     (upstream_break, downstream_break); within each group by score (highest first), then
     product id, chain and gap type. A row's score and components are its product's.
 
-    ``ranking`` has one row per missing or weak product, on its list (``recruit``,
+    ``ranking`` has one row per missing product (a weak one is made in the zone already: it
+    stays in ``gaps``), on its list (``recruit``,
     ``develop``, ``secure``, or ``gated`` when a gate keeps it off its list; with
     ``apply_gates=False`` gates are shown but keep nothing off), in list order, then by
     score (highest first), then id, with ``rank`` counted within the list and shared by
@@ -694,11 +702,12 @@ RANKING_COLUMNS = ["list", "rank", "product", "id", "label_zh", "label_en", "cha
 
 def _ranking(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]], components: pd.DataFrame,
              weights: Mapping[str, float]) -> pd.DataFrame:
-    """The missing and weak products, each on its list, with the score and components set
-    on the nodes, candidates ranked and rank ranges for the top of each list."""
+    """The missing products, each on its list, with the score and components set on the
+    nodes, candidates ranked and rank ranges for the top of each list. A weak product is
+    made in the zone already: it stays in the gaps (强链), never on a list to recruit."""
     rows = []
     for p in sorted(G.nodes):
-        gaps = [g for g in found[p] if g[0] in ("missing", "weak")]
+        gaps = [g for g in found[p] if g[0] == "missing"]
         if not gaps:
             continue
         gap_type, zh, en = gaps[0]

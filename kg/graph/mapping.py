@@ -336,7 +336,7 @@ def to_ntriples(tables: Tables) -> list[str]:
     out.add_text(s, COMMENT, a["note"])
     _provenance(out, s, a)
 
-    _evidence(out, derived.evidence)
+    _evidence(out, derived.evidence, tables)
     return out.result()
 
 
@@ -344,7 +344,13 @@ VIA_TYPES = {"company": "company", "project": "project", "asset": "asset", "indi
              "product": "product"}
 
 
-def _evidence(out: Lines, ev: pd.DataFrame) -> None:
+RULE_WORDS = {"producer": ("区内企业生产", "made by a zone company"), "project": ("项目", "a project"),
+              "brand": ("园区品牌", "a brand of the zone"), "resource": ("园区资源", "a resource the zone holds"),
+              "activity": ("指标所述活动", "activity an indicator states"),
+              "co_product": ("联产/副产", "co- or by-product"), "captive": ("厂内自用中间体", "captive intermediate")}
+
+
+def _evidence(out: Lines, ev: pd.DataFrame, tables: Tables) -> None:
     """One kg:StatusEvidence resource per piece of evidence of :func:`kg.status.derive_status`:
     the product, the rule, the status it gives, what it rests on (a company, project, asset,
     indicator, or the product whose process runs), and the source and quote of the fact."""
@@ -354,6 +360,12 @@ def _evidence(out: Lines, ev: pd.DataFrame) -> None:
     s = iris("evidence", ev["product"] + "--" + ev["rule"] + "--" + ev["via"])
     out.add(s, RDF_TYPE, t("StatusEvidence"))
     out.add(s, t("product"), iris("product", ev["product"]))
+    names = tables["products"].set_index("id")
+    for lang, i, sep in (("zh", 0, "："), ("en", 1, ": ")):
+        label = (ev["product"].map(names[f"label_{lang}"]).fillna(ev["product"]).astype(str) + sep
+                 + ev["rule"].map({r: words[i] for r, words in RULE_WORDS.items()}).fillna(ev["rule"])
+                 + " (" + ev["via"] + ")")
+        out.add_text(s, LABEL, label, lang)
     out.add_text(s, t("evidenceRule"), ev["rule"])
     out.add(s, t("givesStatus"), ev["status"].map(lambda v: t(v)))
     via = "<" + vocab.DATA_NS + ev["via_kind"].map(VIA_TYPES) + "/" + ev["via"] + ">"
