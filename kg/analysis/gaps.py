@@ -106,7 +106,6 @@ class Facts:
     local: dict[str, float]
     chains: dict[str, tuple[str, ...]]
     inputs: dict[str, list[str]]
-    consumers: dict[str, list[str]]
     demanders: dict[str, list[str]]
     routes: dict[str, dict[str, list[tuple[str, float | None]]]]
     value: dict[str, float]
@@ -134,7 +133,7 @@ class Facts:
         # A consumer demands a product only through its main route: a co- or by-product comes
         # out of the same process and calls for nothing (chlorine beside caustic soda does not
         # call for brine when the zone's chlorine comes from another cell).
-        demanders = {p: [q for q, e in G.succ[p].items() if (e.get("relation") or "main") == "main"] for p in nodes}
+        demanders = {p: uses(G, p) for p in nodes}
         outlet = {}
         for p, d in nodes(data=True):
             used_locally = any(local[q] > 0 for q in demanders[p])
@@ -143,7 +142,6 @@ class Facts:
             local=local,
             chains={p: tuple(d.get("chains") or ()) for p, d in nodes(data=True)},
             inputs={p: list(adj) for p, adj in G.pred.items()},
-            consumers={p: list(adj) for p, adj in G.succ.items()},
             demanders=demanders,
             routes=routes,
             value={p: _value(d) for p, d in nodes(data=True)},
@@ -235,7 +233,7 @@ def _downstream_reach(f: Facts, p: str) -> float:
     seen = {p}
     frontier = [p]
     for _ in range(REACH_DEPTH):
-        frontier = [q for r in frontier for q in f.consumers[r] if not (q in seen or seen.add(q))]
+        frontier = [q for r in frontier for q in f.demanders[r] if not (q in seen or seen.add(q))]
         if not frontier:
             break
     return sum(1 for q in seen if q != p and f.local[q] < 1.0)
@@ -260,7 +258,7 @@ def _cross_chain(f: Facts, p: str) -> float:
     the distinct chains of the product and of its local inputs and consumers, minus one.
     Scaled to [0, 1] by the largest value in the graph."""
     chains = set(f.chains[p])
-    for q in (*f.inputs[p], *f.consumers[p]):
+    for q in (*f.inputs[p], *f.demanders[p]):
         if f.local[q] > 0:
             chains.update(f.chains[q])
     return max(len(chains) - 1, 0)
@@ -333,6 +331,13 @@ GAP_LABELS = {
     "upstream_break": ("断链", "upstream break"),
     "downstream_break": ("延链", "downstream break"),
 }
+
+
+def uses(G: nx.DiGraph, p: str) -> list[str]:
+    """The products made from ``p`` through their main route (sorted): its uses. An edge to
+    a co- or by-product is the same process giving another output, not a use of ``p`` (the
+    HCl that comes out of a chlorination with PCl5 does not need PCl5)."""
+    return sorted(q for q, e in G.succ[p].items() if (e.get("relation") or "main") == "main")
 
 
 def _local(G: nx.DiGraph, p: str) -> float:
@@ -528,7 +533,7 @@ def product_gaps(G: nx.DiGraph, p: str) -> list[tuple[str, str, str]]:
     data = G.nodes[p]
     status = data.get("status", "missing")
     inputs = sorted(G.predecessors(p))
-    consumers = sorted(G.successors(p))
+    consumers = uses(G, p)
     local_in = [q for q in inputs if _is_local(G, q)]
     local_out = [q for q in consumers if _is_local(G, q)]
     name_zh, name_en = data.get("label_zh", p), data.get("label_en", p)
@@ -598,7 +603,7 @@ def _gap_frame(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]]) -
         if not gaps:
             continue
         local_in = [q for q in sorted(G.predecessors(p)) if _is_local(G, q)]
-        local_out = [q for q in sorted(G.successors(p)) if _is_local(G, q)]
+        local_out = [q for q in uses(G, p) if _is_local(G, q)]
         for chain in data.get("chains") or [""]:
             for gap_type, zh, en in gaps:
                 rows.append({
@@ -721,7 +726,7 @@ def _ranking(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]], com
             "components": dict(data["components"]),
             "gates": list(data["gates"]), "cautions": list(data["cautions"]), "rank_range": None,
             "local_inputs": [q for q in sorted(G.predecessors(p)) if _is_local(G, q)],
-            "local_consumers": [q for q in sorted(G.successors(p)) if _is_local(G, q)],
+            "local_consumers": [q for q in uses(G, p) if _is_local(G, q)],
             "evidence": list(data.get("evidence") or []),
             "reason_zh": zh, "reason_en": en,
         })
