@@ -23,6 +23,21 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory) -> Path:
+    """kg's per-user cache (where a build goes when no --build-dir is given) in a temporary
+    folder for the whole session, for this process and the kg processes it starts: the tests
+    never write into the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:
     """A writable copy of the small hand-made dataset."""
@@ -129,7 +144,7 @@ def kg_serve(data: Path, out: Path, log: Path, timeout: float):
     port = free_port()
     with open(log, "w") as handle:
         process = subprocess.Popen(
-            [sys.executable, "-m", "kg", "serve", "--data", str(data), "--out", str(out),
+            [sys.executable, "-m", "kg", "serve", "--data", str(data), "--build-dir", str(out),
              "--port", str(port), "--timeout", str(timeout)],
             stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
     try:

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
+from kg.paths import default_build_dir
 from kg.store.build import build
 from kg.store.generations import current_generation, read_manifest
 from kg.tables.read import DataErrors
@@ -107,9 +108,12 @@ def test_usage_error_exits_2():
 
 
 def test_build_and_stats_from_any_directory(tmp_path, mini):
-    result = run("build", "--data", str(mini), cwd=tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    result = run("build", "--data", str(mini), cwd=work)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "build" / "graph.ttl").exists()
+    assert (default_build_dir(mini) / "graph.ttl").exists()
+    assert list(work.iterdir()) == []  # the build is in the per-user cache, not in the working folder
     stats = run("stats", "--data", str(mini), "--format", "csv", cwd=tmp_path)
     assert stats.returncode == 0, stats.stderr
     lines = stats.stdout.splitlines()
@@ -120,7 +124,7 @@ def test_build_and_stats_from_any_directory(tmp_path, mini):
 def test_commands_build_first_when_absent(tmp_path, mini):
     result = run("stats", "--data", str(mini), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "build" / "current").is_symlink()
+    assert (default_build_dir(mini) / "current").is_symlink()
 
 
 def test_missing_data_folder_is_a_clear_error(tmp_path):

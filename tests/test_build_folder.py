@@ -1,4 +1,4 @@
-"""The build folder (--out): kg removes and replaces only what it made there.
+"""The build folder (--build-dir): kg removes and replaces only what it made there.
 
 A folder kg builds into carries kg's marker (``.kg-build``); each generation carries its own
 (``.kg-generation``). A folder that holds anything else and no marker is refused with nothing
@@ -8,6 +8,7 @@ pruned nor replaced, and the lock file is opened without following a link."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ def snapshot(folder: Path) -> dict[str, object]:
 
 
 def kg_build(data: Path, out: Path, *extra: str):
-    return CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out), *extra])
+    return CliRunner().invoke(main, ["build", "--data", str(data), "--build-dir", str(out), *extra])
 
 
 def test_folder_of_user_files_is_refused_and_left_untouched(mini, tmp_path):
@@ -120,7 +121,7 @@ def test_user_entry_named_like_kgs_links_is_never_replaced(mini, tmp_path, name,
 
 
 def test_out_that_is_a_file_or_under_one_is_a_clear_error(mini, tmp_path):
-    plain = tmp_path / "plain.txt"
+    plain = tmp_path / "plainfile"
     plain.write_text("x", encoding="utf-8")
     for out in (plain, plain / "build"):
         result = kg_build(mini, out)
@@ -147,3 +148,61 @@ def test_refusal_is_a_kg_error_naming_what_is_there(mini, tmp_path):
     (out / "holiday.jpg").write_bytes(b"\xff\xd8")
     with pytest.raises(KgError, match="holiday.jpg"):
         build(mini, out)
+
+
+# ---------------------------------------------------------------- the option and its default
+
+def test_default_build_is_in_the_per_user_cache_keyed_by_the_data(mini, tmp_path, monkeypatch):
+    """Without --build-dir a build goes to $XDG_CACHE_HOME/kg/<data name>-<hash of its path>,
+    one folder per dataset, claimed with kg's marker; nothing lands in the working folder."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    other = tmp_path / "other" / "mini"
+    other.parent.mkdir()
+    other.symlink_to(mini)  # another path to the same folder resolves to the same build
+    result = CliRunner().invoke(main, ["build", "--data", str(mini)])
+    assert result.exit_code == 0, result.output
+    folders = list((cache / "kg").iterdir())
+    assert len(folders) == 1 and folders[0].name.startswith("mini-")
+    assert (folders[0] / BUILD_MARKER).is_file() and (folders[0] / "graph.ttl").exists()
+    assert str(folders[0]) in result.output
+    assert list(work.iterdir()) == []
+    again = CliRunner().invoke(main, ["build", "--data", str(other)])
+    assert "up to date" in again.output and list((cache / "kg").iterdir()) == folders
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for f in mini.iterdir():
+        (copy / f.name).write_bytes(f.read_bytes())
+    CliRunner().invoke(main, ["build", "--data", str(copy)])
+    assert len(list((cache / "kg").iterdir())) == 2  # another dataset, another build
+
+
+@pytest.mark.parametrize("name", ["graph.html", "ranking.CSV", "gaps.xlsx", "out.json", "graph.ttl"])
+@pytest.mark.parametrize("option", ["--build-dir", "--out"])
+def test_build_dir_that_looks_like_a_file_is_a_usage_error(mini, tmp_path, monkeypatch, name, option):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["viz", "--data", str(mini), option, name])
+    assert result.exit_code == 2, result.output
+    assert "looks like a file" in result.output and "-o/--output" in result.output
+    assert not (tmp_path / name).exists() and "Traceback" not in result.output
+
+
+def test_out_is_an_old_name_that_still_works_and_warns(mini, tmp_path):
+    out = tmp_path / "b"
+    result = CliRunner().invoke(main, ["build", "--data", str(mini), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "--out is the old name of --build-dir" in result.output
+    assert (out / BUILD_MARKER).is_file()
+    assert not re.search(r"--out\b", CliRunner().invoke(main, ["build", "--help"]).output)  # hidden
+    quiet = CliRunner().invoke(main, ["build", "--data", str(mini), "--build-dir", str(out)])
+    assert quiet.exit_code == 0 and "warning" not in quiet.output
+
+
+def test_every_command_that_builds_takes_build_dir():
+    for name, command in main.commands.items():
+        options = {o for p in command.params for o in p.opts}
+        if "--data" in options and name not in ("validate", "extract"):
+            assert "--build-dir" in options, name

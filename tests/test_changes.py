@@ -157,7 +157,7 @@ def run(*args: str):
 def test_cli_json_and_reuse_of_the_old_build(versions):
     root, folders = versions["root"], versions["folders"]
     out = root / "cli-build"
-    args = ["changes", "--since", str(folders["old"]), "--data", str(folders["new"]), "--out", str(out)]
+    args = ["changes", "--since", str(folders["old"]), "--data", str(folders["new"]), "--build-dir", str(out)]
     result = run(*args, "--format", "json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
@@ -182,7 +182,7 @@ def test_cli_old_version_as_a_workbook(versions, tmp_path):
 
     book = tmp_path / "old.xlsx"
     write_workbook(load_tables(versions["folders"]["old"], []), book)
-    result = run("changes", "--since", str(book), "--data", str(versions["folders"]["new"]), "--out",
+    result = run("changes", "--since", str(book), "--data", str(versions["folders"]["new"]), "--build-dir",
                  str(tmp_path / "b"), "--format", "json")
     assert result.exit_code == 0, result.output
     moved = json.loads(result.stdout)
@@ -193,7 +193,7 @@ def test_cli_old_version_as_a_workbook(versions, tmp_path):
 def test_cli_refuses_a_missing_or_broken_old_version(versions, tmp_path):
     missing = tmp_path / "nowhere"
     result = run("changes", "--since", str(missing), "--data", str(versions["folders"]["new"]),
-                 "--out", str(tmp_path / "b"))
+                 "--build-dir", str(tmp_path / "b"))
     assert result.exit_code == 1
     assert "nowhere" in result.stderr and "not found" in result.stderr
     assert "Traceback" not in result.output
@@ -201,7 +201,7 @@ def test_cli_refuses_a_missing_or_broken_old_version(versions, tmp_path):
     shutil.copytree(versions["folders"]["old"], broken)
     edit(broken / "projects.csv", ",salt,signed,2026,", ",salt,finished,2026,")
     result = run("changes", "--since", str(broken), "--data", str(versions["folders"]["new"]),
-                 "--out", str(tmp_path / "b"))
+                 "--build-dir", str(tmp_path / "b"))
     assert result.exit_code == 1
     assert "broken/projects.csv, row 3, column 'status': 'finished'" in result.stderr  # the old version's file
     assert not any((tmp_path / "b").glob("since-*/current"))
@@ -210,7 +210,7 @@ def test_cli_refuses_a_missing_or_broken_old_version(versions, tmp_path):
 def test_report_since_adds_a_section_and_a_sheet(versions, tmp_path):
     folder = tmp_path / "report"
     result = run("report", "--since", str(versions["folders"]["old"]), "--data", str(versions["folders"]["new"]),
-                 "--out", str(tmp_path / "b"), "-o", str(folder), "--lang", "en")
+                 "--build-dir", str(tmp_path / "b"), "-o", str(folder), "--lang", "en")
     assert result.exit_code == 0, result.output
     page = (folder / "index.html").read_text(encoding="utf-8")
     assert '<section id="changes"><h2>What moved since ' in page
@@ -225,7 +225,7 @@ def test_report_since_adds_a_section_and_a_sheet(versions, tmp_path):
     assert ("product", "changed", "sodium-cyanide", "Sodium cyanide", "zone status", "missing", "present",
             None) in rows
     plain = tmp_path / "plain"
-    assert run("report", "--data", str(versions["folders"]["new"]), "--out", str(tmp_path / "b"), "-o",
+    assert run("report", "--data", str(versions["folders"]["new"]), "--build-dir", str(tmp_path / "b"), "-o",
                str(plain)).exit_code == 0
     assert 'id="changes"' not in (plain / "index.html").read_text(encoding="utf-8")
     assert "变化" not in load_workbook(plain / "gaps.xlsx").sheetnames

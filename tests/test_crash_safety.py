@@ -27,8 +27,8 @@ KILLS = 6
 
 
 def start_build(data: Path, out: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kg", "build", "--force", "--data", str(data), "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen([sys.executable, "-m", "kg", "build", "--force", "--data", str(data),
+                             "--build-dir", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def assert_complete(out: Path) -> tuple[Path, int]:

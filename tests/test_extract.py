@@ -194,7 +194,7 @@ def test_merge_moves_a_status_forward_and_prints_the_change(tmp_path, mini):
     assert made.exit_code == 0, made.output
     accept_all(tmp_path / "review", ("sources", "projects"))
     merged = runner.invoke(main, ["merge", str(tmp_path / "review"), "--data", str(mini),
-                                  "--out", str(tmp_path / "build"), "--lang", "en"])
+                                  "--build-dir", str(tmp_path / "build"), "--lang", "en"])
     assert merged.exit_code == 0, merged.output
     assert "projects +0/~1" in merged.output and "sources +1/~0" in merged.output
     line = next(x for x in merged.output.splitlines() if "p-cl" in x and "status" in x)
@@ -215,7 +215,7 @@ def test_a_merge_that_fails_validation_writes_nothing(tmp_path, mini):
     accept_all(tmp_path / "review", ("sources", "projects"))  # the new company is not accepted
     before = snapshot(mini)
     result = CliRunner().invoke(main, ["merge", str(tmp_path / "review"), "--data", str(mini),
-                                       "--out", str(tmp_path / "build")])
+                                       "--build-dir", str(tmp_path / "build")])
     assert result.exit_code == 1
     assert "projects.csv" in result.output and "'company'" in result.output and "not an id in companies.csv" \
         in result.output

@@ -87,7 +87,7 @@ def risky(cells: list[list[str]]) -> list[str]:
 # ---------------------------------------------------------------- workbooks
 
 def test_report_workbook_holds_text_not_formulas(hostile, tmp_path):
-    invoke("report", "--data", str(hostile), "--out", str(tmp_path / "build"), "-o", str(tmp_path / "report"),
+    invoke("report", "--data", str(hostile), "--build-dir", str(tmp_path / "build"), "-o", str(tmp_path / "report"),
            "--lang", "en")
     formulas, texts = formula_cells(tmp_path / "report" / "gaps.xlsx")
     assert formulas == []
@@ -98,8 +98,8 @@ def test_report_workbook_holds_text_not_formulas(hostile, tmp_path):
 @pytest.mark.parametrize("view", [[], ["--ranking"], ["--completeness"]])
 def test_gaps_workbook_holds_text_not_formulas(hostile, tmp_path, view):
     target = tmp_path / "gaps.xlsx"
-    invoke("gaps", "--data", str(hostile), "--out", str(tmp_path / "build"), "--format", "xlsx", "-o", str(target),
-           "--lang", "en", *view)
+    invoke("gaps", "--data", str(hostile), "--build-dir", str(tmp_path / "build"), "--format", "xlsx",
+           "-o", str(target), "--lang", "en", *view)
     formulas, texts = formula_cells(target)
     assert formulas == []
     hostile_texts = ("@salt",) if view == ["--completeness"] else ("=1+1", "=SUM(1+1)")
@@ -117,7 +117,7 @@ def test_table_and_template_workbooks_hold_text_not_formulas(hostile, tmp_path):
 # ---------------------------------------------------------------- CSV
 
 def test_csv_outputs_neutralise_formula_cells(hostile, tmp_path):
-    common = ["--data", str(hostile), "--out", str(tmp_path / "build")]
+    common = ["--data", str(hostile), "--build-dir", str(tmp_path / "build")]
     outputs = {
         "gaps": invoke("gaps", *common, "--format", "csv", "--lang", "en"),
         "ranking": invoke("gaps", *common, "--format", "csv", "--ranking"),
@@ -140,7 +140,7 @@ def test_csv_outputs_neutralise_formula_cells(hostile, tmp_path):
 
 
 def test_numbers_stay_numbers(hostile, tmp_path):
-    common = ["--data", str(hostile), "--out", str(tmp_path / "build")]
+    common = ["--data", str(hostile), "--build-dir", str(tmp_path / "build")]
     text = invoke("query", "SELECT ?n ?m ?t WHERE { BIND(-1 AS ?n) BIND(-2.5e3 AS ?m) BIND(\"-7\" AS ?t) }",
                   *common, "--format", "csv")
     assert [float(c) for c in csv_cells(text)[1]] == [-1, -2500, -7]  # no quote in front

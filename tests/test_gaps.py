@@ -414,7 +414,7 @@ def test_the_projection_kept_by_the_build_is_the_queried_one(which, mini_build, 
 
 def gaps_cli(mini_build, *args: str):
     data, out = mini_build
-    return CliRunner().invoke(main, ["gaps", "--data", str(data), "--out", str(out), *args])
+    return CliRunner().invoke(main, ["gaps", "--data", str(data), "--build-dir", str(out), *args])
 
 
 def test_cli_json_keys(mini_build):

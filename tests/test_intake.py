@@ -319,7 +319,8 @@ def test_export_round_trip_mini(tmp_path, form):
     out = tmp_path / "build"
     first = built_lines(MINI, out)
     target = tmp_path / ("tables.xlsx" if form == "xlsx" else "tables")
-    result = CliRunner().invoke(main, ["export-tables", "--data", str(MINI), "--out", str(out), "-o", str(target)])
+    result = CliRunner().invoke(main, ["export-tables", "--data", str(MINI), "--build-dir", str(out),
+                                       "-o", str(target)])
     assert result.exit_code == 0, result.output
     assert built_lines(target, tmp_path / "build2") == first
 
@@ -341,7 +342,7 @@ def test_export_round_trip_shipped(shipped_build, tmp_path):
 def test_export_refuses_to_overwrite(tmp_path):
     (tmp_path / "tables").mkdir()
     (tmp_path / "tables" / "products.csv").write_text("keep me", encoding="utf-8")
-    result = CliRunner().invoke(main, ["export-tables", "--data", str(MINI), "--out", str(tmp_path / "b"),
+    result = CliRunner().invoke(main, ["export-tables", "--data", str(MINI), "--build-dir", str(tmp_path / "b"),
                                        "-o", str(tmp_path / "tables")])
     assert result.exit_code == 1 and "use --force" in result.output
     assert (tmp_path / "tables" / "products.csv").read_text(encoding="utf-8") == "keep me"

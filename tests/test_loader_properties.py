@@ -102,7 +102,7 @@ def test_any_table_content_builds_or_fails_cleanly_keeping_the_previous_build(co
         previous = current_generation(out)
         before = {p.relative_to(previous): p.read_bytes() for p in previous.rglob("*") if p.is_file()}
         (folder / file).write_bytes(data)
-        result = CliRunner().invoke(main, ["build", "--data", str(folder), "--out", str(out)])
+        result = CliRunner().invoke(main, ["build", "--data", str(folder), "--build-dir", str(out)])
         assert result.exit_code in (0, 1), result.output
         assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
         assert "Traceback" not in result.output

@@ -148,7 +148,7 @@ def test_shapes_flag_an_amount_fact_without_its_range(facts):
 def test_export_round_trip_keeps_facts_and_limits(facts, tmp_path):
     first = build(facts, tmp_path / "b1")
     lines = (first.generation / "graph.nt").read_text(encoding="utf-8")
-    result = CliRunner().invoke(main, ["export-tables", "--data", str(facts), "--out", str(tmp_path / "b1"),
+    result = CliRunner().invoke(main, ["export-tables", "--data", str(facts), "--build-dir", str(tmp_path / "b1"),
                                        "-o", str(tmp_path / "tables")])
     assert result.exit_code == 0, result.output
     exported = load_tables(tmp_path / "tables")

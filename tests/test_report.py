@@ -26,10 +26,10 @@ def kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 def report_run(shipped_build, tmp_path_factory):
     """`kg report` (Chinese) on the shipped data, and `kg gaps` JSON from the same build."""
     folder = tmp_path_factory.mktemp("report") / "report"
-    run = kg("report", "-o", str(folder), "--out", str(shipped_build), "--top", str(TOP))
+    run = kg("report", "-o", str(folder), "--build-dir", str(shipped_build), "--top", str(TOP))
     assert run.returncode == 0, run.stderr
-    ranking = json.loads(kg("gaps", "--format", "json", "--ranking", "--out", str(shipped_build)).stdout)
-    gaps = json.loads(kg("gaps", "--format", "json", "--out", str(shipped_build)).stdout)
+    ranking = json.loads(kg("gaps", "--format", "json", "--ranking", "--build-dir", str(shipped_build)).stdout)
+    gaps = json.loads(kg("gaps", "--format", "json", "--build-dir", str(shipped_build)).stdout)
     return {"folder": folder, "stdout": run.stdout, "ranking": ranking, "gaps": gaps}
 
 
@@ -251,7 +251,7 @@ def test_refuses_a_folder_that_is_not_a_report(mini, tmp_path):
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "notes.txt").write_text("keep me", encoding="utf-8")
-    run = kg("report", "-o", str(folder), "--data", str(mini), "--out", str(tmp_path / "build"))
+    run = kg("report", "-o", str(folder), "--data", str(mini), "--build-dir", str(tmp_path / "build"))
     assert run.returncode == 1 and "notes.txt" in run.stderr and "Traceback" not in run.stderr
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]
 
@@ -260,6 +260,6 @@ def test_bad_weights_file_names_the_line(mini, tmp_path):
     weights = tmp_path / "w.txt"
     weights.write_text("# mine\nbridging = lots\n", encoding="utf-8")
     run = kg("report", "-o", str(tmp_path / "r"), "--weights", str(weights), "--data", str(mini),
-             "--out", str(tmp_path / "build"))
+             "--build-dir", str(tmp_path / "build"))
     assert run.returncode == 1 and "line 2" in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "r").exists()

@@ -57,7 +57,7 @@ def mini_local(mini_build) -> LocalStore:
 def pushed_server(tmp_path_factory, data: Path, out: Path):
     """A fresh Oxigraph server holding ``data``'s graph, loaded with `kg push`."""
     process, endpoint = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
-    result = CliRunner().invoke(main, ["push", "--endpoint", endpoint, "--data", str(data), "--out", str(out)])
+    result = CliRunner().invoke(main, ["push", "--endpoint", endpoint, "--data", str(data), "--build-dir", str(out)])
     assert result.exit_code == 0, result.output
     assert "replaced the default graph" in result.output
     return process, endpoint
@@ -230,14 +230,14 @@ def test_parameters_are_terms_and_cannot_inject(mini_local, mini_remote):
         assert answer(store, "indicators-by-year", {"kind": "result"}).rows != []
     assert mini_remote.triples() == before
     cli = CliRunner().invoke(main, ["query", "upstream-of", "--param", "product=x> } ; DROP ALL ; #",
-                                    "--data", str(MINI), "--out", str(Path(mini_local.path).parent.parent)])
+                                    "--data", str(MINI), "--build-dir", str(Path(mini_local.path).parent.parent)])
     assert cli.exit_code == 1 and "is not a product id" in cli.output
     assert "Traceback" not in cli.output
 
 
 def test_parameter_mistakes_are_named(mini_build):
     runner = CliRunner()
-    base = ["--data", str(MINI), "--out", str(mini_build)]
+    base = ["--data", str(MINI), "--build-dir", str(mini_build)]
     typo = runner.invoke(main, ["query", "upstream-of", "--param", "prodcut=salt", *base])
     assert typo.exit_code == 1 and "no parameter 'prodcut'" in typo.output
     status = runner.invoke(main, ["query", "projects-by-status-year", "-p", "status=built", *base])
@@ -253,7 +253,7 @@ def test_parameter_mistakes_are_named(mini_build):
 
 def test_syntax_error_gives_line_and_column(mini_build, tmp_path):
     runner = CliRunner()
-    base = ["--data", str(MINI), "--out", str(mini_build)]
+    base = ["--data", str(MINI), "--build-dir", str(mini_build)]
     result = runner.invoke(main, ["query", "SELECT * WHERE {\n  ?s ?p ?o .\n} LIMIT x", *base])
     assert result.exit_code == 1
     assert "line 3, column 9" in result.output and "Traceback" not in result.output
@@ -267,7 +267,7 @@ def test_syntax_error_gives_line_and_column(mini_build, tmp_path):
 
 
 def test_json_is_the_sparql_results_format(mini_build, mini_remote):
-    base = ["--data", str(MINI), "--out", str(mini_build)]
+    base = ["--data", str(MINI), "--build-dir", str(mini_build)]
     text = 'SELECT ?p ?label ?tier WHERE { ?p kg:valueTier ?tier ; rdfs:label ?label FILTER(LANG(?label) = "en") }'
     local = CliRunner().invoke(main, ["query", text, "--format", "json", *base])
     assert local.exit_code == 0
@@ -287,7 +287,7 @@ def test_json_is_the_sparql_results_format(mini_build, mini_remote):
 
 def test_endpoint_option_runs_query_and_stats_remotely(mini_build, mini_remote):
     runner = CliRunner()
-    base = ["--data", str(MINI), "--out", str(mini_build)]
+    base = ["--data", str(MINI), "--build-dir", str(mini_build)]
     for args in (["query", "upstream-of", "--format", "csv"], ["stats", "--format", "json"]):
         here = runner.invoke(main, [*args, *base])
         there = runner.invoke(main, [*args, "--endpoint", mini_remote.endpoint])

@@ -36,7 +36,7 @@ def shipped_graph(shipped_store) -> nx.DiGraph:
 def viz_file(shipped_build, tmp_path_factory) -> Path:
     """`kg viz` on the shipped data, run as a user would (default language zh)."""
     path = tmp_path_factory.mktemp("viz") / "graph.html"
-    result = CliRunner().invoke(main, ["viz", "-o", str(path), "--out", str(shipped_build)])
+    result = CliRunner().invoke(main, ["viz", "-o", str(path), "--build-dir", str(shipped_build)])
     assert result.exit_code == 0, result.output
     assert f"wrote {path}" in result.output
     return path
@@ -87,7 +87,7 @@ def test_file_is_self_contained(viz_file):
 def test_cli_rejects_an_unknown_chain_and_writes_nothing(shipped_build, tmp_path):
     path = tmp_path / "g.html"
     result = CliRunner().invoke(main, ["viz", "--chain", "fluorine", "--chain", "nope", "-o", str(path),
-                                       "--out", str(shipped_build)])
+                                       "--build-dir", str(shipped_build)])
     assert result.exit_code == 1
     assert "unknown chain id(s): nope" in result.output and "fluorine" in result.output
     assert "Traceback" not in result.output

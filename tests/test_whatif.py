@@ -123,7 +123,7 @@ def mini_build(tmp_path_factory) -> tuple[Path, Path]:
 
 def whatif_cli(mini_build, *args: str):
     data, out = mini_build
-    return CliRunner().invoke(main, ["whatif", "--data", str(data), "--out", str(out), *args])
+    return CliRunner().invoke(main, ["whatif", "--data", str(data), "--build-dir", str(out), *args])
 
 
 def test_cli_json(mini_build):

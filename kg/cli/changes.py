@@ -10,11 +10,11 @@ import click
 from kg.analysis.changes import change_rows, version_store
 from kg.analysis.changes import changes as find_changes
 from kg.cli.common import (
+    build_dir_option,
     data_option,
     endpoint_option,
     handle_errors,
     lang_option,
-    out_option,
     output_option,
     store_from,
 )
@@ -23,7 +23,7 @@ from kg.outputs.text import render, text_table
 
 since_option = click.option(
     "--since", "since", type=click.Path(path_type=Path), required=True, metavar="OLD",
-    help="The older version: a folder of CSV tables or an .xlsx workbook (built into <out>/since-<fingerprint>).")
+    help="The older version: a folder of CSV tables or an .xlsx workbook (built into <build-dir>/since-<fingerprint>).")
 
 
 @click.command()
@@ -34,7 +34,7 @@ since_option = click.option(
 @output_option
 @lang_option
 @data_option
-@out_option
+@build_dir_option
 @endpoint_option
 @handle_errors
 def changes(since, fmt, output, lang, data, out, endpoint):

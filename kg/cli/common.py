@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from kg.errors import KgError
-from kg.paths import DEFAULT_OUT, default_data_dir
+from kg.paths import default_build_dir, default_data_dir
 from kg.store.build import ensure_built
 from kg.store.stores import LocalStore, open_store
 from kg.tables.read import DataErrors
@@ -17,9 +17,43 @@ from kg.tables.read import DataErrors
 data_option = click.option(
     "--data", "data", type=click.Path(path_type=Path), default=None,
     help="Folder of CSV tables, or an .xlsx workbook with one sheet per table (default: the shipped Alxa dataset).")
-out_option = click.option(
-    "--out", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
-    help="Build folder.")
+FILE_SUFFIXES = {".html", ".htm", ".csv", ".tsv", ".xlsx", ".xls", ".json", ".jsonld", ".ttl", ".nt", ".rdf",
+                 ".owl", ".rq", ".sparql", ".txt", ".md", ".pdf", ".zip", ".png", ".svg"}
+"""Suffixes of files kg writes or reads: a build folder named like one is a mistake (``-o`` meant)."""
+
+
+def _checked_build_dir(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """Refuse a build folder that looks like a file (``kg viz --build-dir graph.html``) as a
+    usage error, pointing at ``-o/--output``; warn that ``--out`` is the old name."""
+    if value is None:
+        return None
+    if param.name == "old_out":
+        click.echo("warning: --out is the old name of --build-dir (the build folder); it will go away. "
+                   "The file or folder a command writes is -o/--output.", err=True)
+    if value.suffix.lower() in FILE_SUFFIXES:
+        raise click.BadParameter(
+            f"{str(value)!r} looks like a file, but this option names the build folder (kg's working folder). "
+            f"To write {value.name}, use -o/--output {value}.", ctx=ctx, param=param)
+    return value
+
+
+def build_dir_option(func):
+    """``--build-dir DIR``, the build folder, on a command; the command receives it as ``out``,
+    resolved: the folder given, else :func:`kg.paths.default_build_dir` of ``--data`` (a folder
+    per dataset in the per-user cache). ``--out`` is kept, hidden, as the old name."""
+    @functools.wraps(func)
+    def wrapper(*args, build_dir: Path | None = None, old_out: Path | None = None, **kwargs):
+        chosen = build_dir or old_out
+        kwargs["out"] = Path(chosen) if chosen else default_build_dir(data_dir(kwargs.get("data")))
+        return func(*args, **kwargs)
+
+    wrapper = click.option("--out", "old_out", type=click.Path(path_type=Path), default=None, hidden=True,
+                           callback=_checked_build_dir, expose_value=True)(wrapper)
+    return click.option(
+        "--build-dir", "build_dir", type=click.Path(path_type=Path), default=None, metavar="DIR",
+        callback=_checked_build_dir,
+        help="The build folder, kg's working folder (default: one per dataset in the per-user cache, "
+             "$XDG_CACHE_HOME/kg or ~/.cache/kg). Not the output: that is -o/--output.")(wrapper)
 endpoint_option = click.option(
     "--endpoint", default=None, metavar="URL",
     help="Query a remote SPARQL 1.1 endpoint instead of the embedded store.")
@@ -33,12 +67,13 @@ def data_dir(data: Path | None) -> Path:
     return Path(data) if data else default_data_dir()
 
 
-def store_from(data: Path | None, out: Path, endpoint: str | None):
+def store_from(data: Path | None, out: Path | None, endpoint: str | None):
     """The store a command reads: the endpoint, or the build in ``out`` (built first if stale,
     then opened)."""
     if endpoint:
         return open_store(endpoint=endpoint)
-    return LocalStore(ensure_built(data_dir(data), out) / "store")
+    folder = Path(out) if out else default_build_dir(data_dir(data))
+    return LocalStore(ensure_built(data_dir(data), folder) / "store")
 
 
 def print_issues(issues) -> None:

@@ -8,11 +8,11 @@ import click
 
 from kg.analysis.stats import chain_stats, totals
 from kg.cli.common import (
+    build_dir_option,
     data_dir,
     data_option,
     endpoint_option,
     handle_errors,
-    out_option,
     output_option,
     print_issues,
     store_from,
@@ -24,7 +24,7 @@ from kg.store.build import check
 
 @click.command()
 @data_option
-@out_option
+@build_dir_option
 @click.option("--force", is_flag=True, help="Rebuild even when the inputs are unchanged.")
 @handle_errors
 def build(data, out, force):
@@ -34,7 +34,8 @@ def build(data, out, force):
     result = build_graph(data_dir(data), out, force=force)
     print_issues(result.warnings)
     state = "up to date" if result.skipped else "built"
-    click.echo(f"{state}: {result.triples} triples in {out}/graph.ttl, {out}/graph.nt and {result.generation}/store")
+    click.echo(f"{state}: {result.triples} triples in the build folder {out} "
+               f"(graph.ttl, graph.nt, the store in {result.generation.name}/store)")
 
 
 @click.command()
@@ -51,7 +52,7 @@ def validate(data):
 
 @click.command()
 @data_option
-@out_option
+@build_dir_option
 @endpoint_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @output_option

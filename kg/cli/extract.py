@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import data_dir, data_option, handle_errors, lang_option, out_option, print_issues
+from kg.cli.common import build_dir_option, data_dir, data_option, handle_errors, lang_option, print_issues
 
 
 @click.command()
@@ -59,7 +59,7 @@ def extract(article, source_id, title, date, output, force, expected, data):
 @click.argument("review", type=click.Path(path_type=Path))
 @click.option("--data", "data", type=click.Path(path_type=Path), required=True,
               help="The dataset folder of CSV tables to merge into.")
-@out_option
+@build_dir_option
 @lang_option
 @handle_errors
 def merge(review, data, out, lang):

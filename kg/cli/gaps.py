@@ -13,11 +13,11 @@ from kg.analysis.gaps import COMPONENT_LABELS, COMPONENTS, GAP_LABELS, analyse, 
 from kg.analysis.lists import LISTS
 from kg.analysis.whatif import whatif as run_whatif
 from kg.cli.common import (
+    build_dir_option,
     data_option,
     endpoint_option,
     handle_errors,
     lang_option,
-    out_option,
     output_option,
     store_from,
 )
@@ -127,7 +127,7 @@ weight_option = click.option("--weight", "weight_options", multiple=True, metava
 @weights_option
 @weight_option
 @data_option
-@out_option
+@build_dir_option
 @endpoint_option
 @handle_errors
 def gaps(chain, gap_type, top, view, list_name, no_gates, fmt, output, lang, weights_file, weight_options, data, out,
@@ -216,7 +216,7 @@ def _whatif_tables(result, lang: str) -> list[tuple[str, pd.DataFrame]]:
 @output_option
 @lang_option
 @data_option
-@out_option
+@build_dir_option
 @endpoint_option
 @handle_errors
 def whatif(add_products, projects_file, fmt, output, lang, data, out, endpoint):

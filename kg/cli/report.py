@@ -8,7 +8,7 @@ import click
 
 from kg.analysis.changes import changes, version_store
 from kg.analysis.gaps import analyse, resolve_weights
-from kg.cli.common import data_option, endpoint_option, handle_errors, lang_option, out_option, store_from
+from kg.cli.common import build_dir_option, data_option, endpoint_option, handle_errors, lang_option, store_from
 from kg.cli.gaps import weight_option, weights_option
 from kg.outputs.report.folder import write_report
 from kg.outputs.report.labels import TEXT
@@ -30,7 +30,7 @@ SUMMARY_ROWS = 10  # top targets shown in the terminal
               help="Add a section (and a sheet) of what moved since this older version: a folder of CSV tables "
                    "or an .xlsx workbook (as `kg changes --since`).")
 @data_option
-@out_option
+@build_dir_option
 @endpoint_option
 @handle_errors
 def report(output, lang, top, weights_file, weight_options, since, data, out, endpoint):

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from kg.cli.common import data_dir, data_option, endpoint_option, handle_errors, out_option, output_option, store_from
+from kg.cli.common import (
+    build_dir_option,
+    data_dir,
+    data_option,
+    endpoint_option,
+    handle_errors,
+    output_option,
+    store_from,
+)
 from kg.errors import KgError
 from kg.files import write_atomic
 from kg.outputs.query_page import routes
@@ -54,7 +62,7 @@ def queries(fmt, output):
 @output_option
 @endpoint_option
 @data_option
-@out_option
+@build_dir_option
 @handle_errors
 def query(query, params, fmt, output, endpoint, data, out):
     """Run QUERY: a canned query's name (see `kg queries`), a .rq file, or the query text.
@@ -83,7 +91,7 @@ def query(query, params, fmt, output, endpoint, data, out):
               help="Seconds a query may run; past it the engine cancels it, and a query that will not "
                    "stop is ended by restarting the engine.")
 @data_option
-@out_option
+@build_dir_option
 @handle_errors
 def serve(host, port, timeout, data, out):
     """Serve the built graph as a read-only SPARQL 1.1 Protocol endpoint (Oxigraph):
@@ -102,7 +110,7 @@ def serve(host, port, timeout, data, out):
                    "segment replaced by 'store', Oxigraph's layout; Fuseki: http://host:3030/DS/data).")
 @click.option("--append", is_flag=True, help="Add to the default graph (POST) instead of replacing it (PUT).")
 @data_option
-@out_option
+@build_dir_option
 @handle_errors
 def push(endpoint, store_url, append, data, out):
     """Load the built graph into a SPARQL 1.1 server's default graph through the Graph Store

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import data_option, endpoint_option, handle_errors, out_option, store_from
+from kg.cli.common import build_dir_option, data_option, endpoint_option, handle_errors, store_from
 from kg.outputs.export import export_tables as export
 from kg.tables.workbook import write_tables
 
@@ -27,7 +27,7 @@ def template(output, force):
 
 @click.command(name="export-tables")
 @data_option
-@out_option
+@build_dir_option
 @endpoint_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("tables"), show_default=True,
               help="FILE.xlsx for a workbook, or a folder for CSV files.")

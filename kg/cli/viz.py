@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kg.analysis.gaps import analyse
-from kg.cli.common import data_option, endpoint_option, handle_errors, lang_option, out_option, store_from
+from kg.cli.common import build_dir_option, data_option, endpoint_option, handle_errors, lang_option, store_from
 from kg.outputs.explorer import select_products, write_explorer
 from kg.outputs.report.data import source_titles
 
@@ -20,7 +20,7 @@ from kg.outputs.report.data import source_titles
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("graph.html"),
               show_default=True, help="The HTML file to write.")
 @data_option
-@out_option
+@build_dir_option
 @endpoint_option
 @handle_errors
 def viz(chains, gaps_only, lang, output, data, out, endpoint):

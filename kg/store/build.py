@@ -1,6 +1,7 @@
 """Build: tables -> checked -> RDF -> SHACL-validated -> written to the build folder.
 
-The build folder (``./build`` by default) holds generations; ``current`` is a symlink to
+The build folder (``--build-dir``; by default one per dataset in the per-user cache,
+:func:`kg.paths.default_build_dir`) holds generations; ``current`` is a symlink to
 the last good one, swapped atomically, so a failed or killed build leaves the previous
 output as it was and a reader never sees half a graph::
 
@@ -173,7 +174,7 @@ def claim_folder(out: Path) -> None:
     try:
         if not out.is_dir():
             if out.exists() or out.is_symlink():
-                raise KgError(f"--out {out} is not a folder: give a new or empty folder, or a kg build folder")
+                raise KgError(f"--build-dir {out} is not a folder: give a new or empty folder, or a kg build folder")
             out.mkdir(parents=True, exist_ok=True)
         if (out / BUILD_MARKER).is_file():
             return
@@ -182,16 +183,16 @@ def claim_folder(out: Path) -> None:
             older = _older_build(out, entries)
             if older is None:
                 shown = ", ".join(entries[:5]) + (f" and {len(entries) - 5} more" if len(entries) > 5 else "")
-                raise KgError(f"--out {out} is not a kg build folder (it holds {shown} and no {BUILD_MARKER} "
+                raise KgError(f"--build-dir {out} is not a kg build folder (it holds {shown} and no {BUILD_MARKER} "
                               "file): kg writes and replaces files in its build folder, so it uses only a new or "
-                              "empty folder or one it made. Choose another --out; nothing was changed.")
+                              "empty folder or one it made. Choose another --build-dir; nothing was changed.")
             for generation in older:
                 _mark_generation(generation, generation.name)
         _write_marker(out / BUILD_MARKER, MARKER_TEXT)
     except (NotADirectoryError, FileExistsError) as exc:
-        raise KgError(f"--out {out} is not a folder (a part of the path is a file): {exc.strerror}") from exc
+        raise KgError(f"--build-dir {out} is not a folder (a part of the path is a file): {exc.strerror}") from exc
     except PermissionError as exc:
-        raise KgError(f"cannot write in the build folder {out}: {exc.strerror} (give an --out you can write to)") \
+        raise KgError(f"cannot write in the build folder {out}: {exc.strerror} (give a --build-dir you can write to)") \
             from exc
     except OSError as exc:
         raise KgError(f"cannot prepare the build folder {out}: {exc.strerror or exc}") from exc

@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from kg import vocab
 from kg.errors import KgError
-from kg.paths import DEFAULT_OUT
+from kg.paths import default_build_dir
 from kg.store.generations import current_generation
 
 Binding = dict[str, Any]  # variable name -> IRI string (for IRIs use ox.NamedNode) or literal value
@@ -231,14 +231,15 @@ def _json_value(cell: dict | None) -> Any:
 
 def open_store(out: Path | None = None, endpoint: str | None = None) -> Store:
     """The store to query: ``endpoint`` when given, else the embedded store of the current
-    build in ``out`` (``./build`` by default). Opening never builds: build first
+    build in ``out`` (by default the shipped dataset's build folder in the per-user cache,
+    :func:`kg.paths.default_build_dir`). Opening never builds: build first
     (:func:`kg.store.build.ensure_built`, or ``kg build``), then open what was built."""
     if endpoint:
         return RemoteStore(endpoint)
-    folder = Path(out) if out else DEFAULT_OUT
+    folder = Path(out) if out else default_build_dir()
     generation = current_generation(folder)
     if generation is None:
-        raise KgError(f"no build in {folder}: run `kg build --out {folder}` first")
+        raise KgError(f"no build in {folder}: run `kg build --build-dir {folder}` first")
     return LocalStore(generation / "store")
 
 
