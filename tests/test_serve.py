@@ -7,9 +7,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from kg.cli import main
 from tests.conftest import MINI, kg_serve
 
 PREFIX = "PREFIX kg: <https://w3id.org/kg-chain/ontology#>\n"
@@ -119,3 +122,36 @@ def test_runaway_queries_are_bounded(served):
         assert b"ran longer than 1 s" in stopped.value.read()
         assert time.monotonic() - started < 60
         assert post(base + "/query", "ASK { ?s ?p ?o }")[2].replace(b" ", b"") == b'{"head":{},"boolean":true}'
+
+
+# ---------------------------------------------------------------- what serving needs comes with kg
+
+def test_oxigraph_is_an_install_requirement():
+    """`pip install .` installs what `kg serve` runs: the oxigraph command's package is in
+    kg's own requirements, not only in the test extra."""
+    from importlib.metadata import requires
+
+    plain = [r for r in requires("kg") or [] if "extra ==" not in r]
+    assert any(r.replace(" ", "").startswith("oxigraph") for r in plain), plain
+
+
+def test_oxigraph_is_found_in_kgs_environment_without_path(monkeypatch):
+    """A virtual environment used as .venv/bin/kg, not activated: PATH does not hold its
+    scripts folder, and kg still finds the oxigraph installed beside it."""
+    from kg.store.endpoint import oxigraph_binary, script_dirs
+
+    monkeypatch.setenv("PATH", "")
+    found = Path(oxigraph_binary())
+    assert found.name == "oxigraph" and str(found.parent) in script_dirs()
+
+
+def test_serve_without_oxigraph_fails_before_building(monkeypatch, tmp_path, mini):
+    import kg.store.endpoint as endpoint
+
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setattr(endpoint, "script_dirs", lambda: [str(tmp_path)])
+    out = tmp_path / "build"
+    result = CliRunner().invoke(main, ["serve", "--data", str(mini), "--build-dir", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "oxigraph" in result.output and "not installed" in result.output and "Traceback" not in result.output
+    assert not out.exists()  # nothing was built before the failure

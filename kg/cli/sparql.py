@@ -19,6 +19,7 @@ from kg.outputs.query_page import routes
 from kg.outputs.results import render
 from kg.outputs.text import emit
 from kg.store.build import ensure_built
+from kg.store.endpoint import oxigraph_binary
 from kg.store.endpoint import push as push_graph
 from kg.store.endpoint import serve as serve_graph
 from kg.store.sparql import bind, catalogue, check_syntax, resolve, run
@@ -97,6 +98,7 @@ def serve(host, port, timeout, data, out):
     """Serve the built graph as a read-only SPARQL 1.1 Protocol endpoint (Oxigraph):
     /query (GET and POST; JSON, XML, CSV, TSV by Accept; Turtle or N-Triples for CONSTRUCT),
     a query page at / that works offline, updates refused (403). Stop with Ctrl-C."""
+    oxigraph_binary()  # what serving needs is checked before the build, not after it
     generation = ensure_built(data_dir(data), out)
     serve_graph(generation / "store", host=host, port=port, timeout=timeout,
                 announce=lambda text: click.echo(text, err=True), pages=routes(timeout))

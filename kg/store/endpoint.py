@@ -25,6 +25,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -47,11 +48,27 @@ Route = Callable[[dict[str, str], str], Reply]
 """A page the front answers itself: (form fields, the endpoint's own URL) -> :data:`Reply`."""
 
 
+def script_dirs() -> list[str]:
+    """Where ``pip install`` put the commands of kg's own environment: the interpreter's
+    scripts folder and the folder of the interpreter itself. A virtual environment run as
+    ``.venv/bin/kg`` without being activated is not on PATH, yet its ``oxigraph`` is there."""
+    import sysconfig
+
+    return [sysconfig.get_path("scripts"), str(Path(sys.executable).parent)]
+
+
 def oxigraph_binary() -> str:
-    """The ``oxigraph`` command (PyPI package ``oxigraph``), or a KgError saying how to get it."""
+    """The ``oxigraph`` command (PyPI package ``oxigraph``, installed with kg): first in kg's
+    own environment (:func:`script_dirs`), then on PATH; or a KgError saying how to get it."""
+    for folder in script_dirs():
+        found = shutil.which("oxigraph", path=folder)
+        if found:
+            return found
     found = shutil.which("oxigraph")
     if not found:
-        raise KgError("the `oxigraph` command is not installed: pip install 'oxigraph>=0.5,<0.6'")
+        raise KgError("the `oxigraph` command (the SPARQL server kg serve runs) is not installed in kg's "
+                      f"environment ({sys.executable}) nor on PATH: pip install 'oxigraph>=0.5,<0.6' "
+                      "(pip install . installs it with kg)")
     return found
 
 
