@@ -88,8 +88,8 @@ def test_cli_rejects_an_unknown_chain_and_writes_nothing(shipped_build, tmp_path
     path = tmp_path / "g.html"
     result = CliRunner().invoke(main, ["viz", "--chain", "fluorine", "--chain", "nope", "-o", str(path),
                                        "--build-dir", str(shipped_build)])
-    assert result.exit_code == 1
-    assert "unknown chain id(s): nope" in result.output and "fluorine" in result.output
+    assert result.exit_code == 2  # a usage error
+    assert "unknown chain id 'nope'" in result.output and "fluorine" in result.output
     assert "Traceback" not in result.output
     assert not path.exists()
 

@@ -41,6 +41,8 @@ from kg.analysis.facts import fact_numbers, fact_words
 from kg.analysis.sensitivity import rank_ranges
 from kg.errors import KgError
 from kg.store.projection import product_graph
+from kg.words import COMPONENTS as COMPONENT_LABELS  # noqa: F401  (the names people see: kg.words)
+from kg.words import GAP_TYPES as GAP_LABELS  # noqa: F401
 
 LOCAL_WEIGHT = {"present": 1.0, "planned": 0.5, "missing": 0.0}
 """How much a product counts as available in the zone, by status: an operating producer
@@ -306,32 +308,6 @@ CHAIN_KIND_WEIGHTS: dict[str, float] = {"core_chains": 1.0, "extension_chains": 
 it sits in several; a product in no chain counts as core): the five core chains are what the
 park is built on, the "+2" extensions weigh less. Change them like any weight
 (``--weight extension_chains=1``)."""
-
-SHORT_NAMES = {
-    "feedstock_readiness": "feed", "demand_pull": "demand", "outlet_value": "outlet", "bridging": "bridge",
-    "downstream_reach": "reach", "value_tier": "value", "strategic_target": "target",
-    "cross_chain": "cross", "market_outlook": "market",
-}
-
-COMPONENT_LABELS = {
-    "feedstock_readiness": ("本地原料保障", "feedstock readiness"),
-    "demand_pull": ("本地需求拉动", "demand pull"),
-    "outlet_value": ("就地消纳", "outlet value"),
-    "bridging": ("断链修复", "bridging"),
-    "downstream_reach": ("延链潜力", "downstream reach"),
-    "value_tier": ("附加值", "value"),
-    "strategic_target": ("招引方向", "strategic target"),
-    "cross_chain": ("跨链协同", "cross-chain synergy"),
-    "market_outlook": ("市场前景", "market outlook"),
-}
-
-GAP_LABELS = {
-    "missing": ("缺链", "missing"),
-    "weak": ("弱链", "weak"),
-    "upstream_break": ("断链", "upstream break"),
-    "downstream_break": ("延链", "downstream break"),
-}
-
 
 def uses(G: nx.DiGraph, p: str) -> list[str]:
     """The products made from ``p`` through their main route (sorted): its uses. An edge to

@@ -76,6 +76,37 @@ def store_from(data: Path | None, out: Path | None, endpoint: str | None):
     return LocalStore(ensure_built(data_dir(data), folder) / "store")
 
 
+def did_you_mean(value: str, choices: dict[str, list[str]]) -> str:
+    """``"; did you mean X?"`` for the id in ``choices`` (id → its labels) closest to
+    ``value``, by id or by label; empty when none is close."""
+    import difflib
+
+    exact = [key for key, labels in choices.items() if value.lower() in {str(n).lower() for n in labels if n}]
+    if exact:
+        return f"; did you mean {' or '.join(exact)}?"
+    names = {}
+    for key, labels in choices.items():
+        for name in (key, *labels):
+            if name:
+                names[str(name).lower()] = key
+    close = difflib.get_close_matches(value.lower(), list(names), n=3, cutoff=0.6)
+    found = list(dict.fromkeys(names[c] for c in close))
+    return f"; did you mean {' or '.join(found)}?" if found else ""
+
+
+def check_chain(graph, chains: str | tuple[str, ...] | list[str] | None) -> None:
+    """A usage error (exit 2) for a chain id the data does not have, with the nearest id and
+    the known ones."""
+    wanted = [chains] if isinstance(chains, str) else list(chains or [])
+    meta = graph.graph.get("chains", {})
+    known = set(meta) | {c for _, d in graph.nodes(data=True) for c in d.get("chains") or ()}
+    for chain in wanted:
+        if chain not in known:
+            labels = {c: [meta.get(c, {}).get("label_zh", ""), meta.get(c, {}).get("label_en", "")] for c in known}
+            raise click.BadParameter(f"unknown chain id {chain!r}{did_you_mean(chain, labels)} "
+                                     f"(the chains: {', '.join(sorted(known))})", param_hint="'--chain'")
+
+
 def print_issues(issues) -> None:
     for issue in issues:
         prefix = "warning" if issue.severity == "warning" else "error"

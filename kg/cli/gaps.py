@@ -8,12 +8,13 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from kg import vocab
-from kg.analysis.gaps import COMPONENT_LABELS, COMPONENTS, GAP_LABELS, analyse, gap_records, resolve_weights
+from kg import vocab, words
+from kg.analysis.gaps import COMPONENTS, analyse, gap_records, resolve_weights
 from kg.analysis.lists import LISTS
 from kg.analysis.whatif import whatif as run_whatif
 from kg.cli.common import (
     build_dir_option,
+    check_chain,
     data_option,
     endpoint_option,
     handle_errors,
@@ -21,33 +22,14 @@ from kg.cli.common import (
     output_option,
     store_from,
 )
-from kg.errors import KgError
 from kg.files import write_atomic
-from kg.outputs.text import emit, text_table
+from kg.outputs.text import emit, fit_table, terminal_width, text_table
 from kg.store.projection import product_graph
 
-HEADERS_ZH = {
-    "rank": "排名", "id": "编号", "label": "产品", "chain": "产业链", "chains": "产业链", "gap_type": "缺口类型",
-    "status": "区内状态", "score": "得分", "reason": "原因", "candidates": "可招引企业",
-    "local_inputs": "本地原料", "local_consumers": "本地下游",
-    "rank_range": "排名区间", "gates": "准入限制", "name": "名称", "kind": "类型",
-    "products": "产品数", "present": "已有", "planned": "在建/规划", "missing": "缺失",
-    "completeness": "完整度", "completeness_planned": "含规划完整度",
-    **{name: zh for name, (zh, _) in COMPONENT_LABELS.items()},
-}
-STATUS_ZH = {"present": "已有", "planned": "在建/规划", "missing": "缺失"}
-# How a derived status is marked, never silently: "present (co-product)".
-BASIS_LABELS = {"brand": ("品牌", "brand"), "resource": ("资源", "resource"), "activity": ("指标所述活动", "activity"),
-                "co_product": ("联产/副产", "co-product"), "captive": ("厂内中间体", "captive")}
-
-
-def status_text(status: str, basis: str, lang: str) -> str:
-    """A product's status for people, with the derivation it rests on when there is one."""
-    shown = STATUS_ZH.get(status, status) if lang == "zh" else status
-    if basis in BASIS_LABELS:
-        words = BASIS_LABELS[basis][0 if lang == "zh" else 1]
-        shown += f"（{words}）" if lang == "zh" else f" ({words})"
-    return shown
+TERMINAL_DROP_ORDER: tuple[str | tuple[str, ...], ...] = (
+    "local_consumers", "local_inputs", "gates", "rank_range", tuple(COMPONENTS), "candidates", "status", "id")
+"""The columns a terminal too narrow for the whole table leaves out, first ones first; the
+reason is never cut: it wraps in the room left."""
 
 
 def _names(graph, ids, lang: str) -> str:
@@ -60,28 +42,29 @@ def _parties(parties, lang: str) -> str:
     return sep.join(d[f"label_{lang}"] for d in parties)
 
 
-def _localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    if lang == "zh":
-        frame = frame.rename(columns=HEADERS_ZH)
-    return frame
+def headers(columns, lang: str, short: bool = False) -> dict[str, str]:
+    """Column id → header in ``lang``, the same words as the report (kg.words); component
+    names short when ``short`` (a terminal)."""
+    components = words.COMPONENT_SHORT if short else words.COMPONENTS
+    return {c: words.word(components, c, lang) if c in COMPONENTS else words.word(words.COLUMNS, c, lang)
+            for c in columns}
 
 
 def _display(frame: pd.DataFrame, graph, lang: str, chain_col: str) -> pd.DataFrame:
-    """Gap or ranking rows for people: labels in one language, lists as text."""
+    """Gap or ranking rows for people, columns by id: labels in one language, chains by
+    name, gap types and statuses in kg.words' words, lists as text; numbers stay numbers."""
     out = pd.DataFrame()
     if "rank" in frame:
         out["rank"] = frame["rank"]
     out["id"] = frame["id"]
-    out["label"] = frame[f"label_{lang}"]
+    out["product"] = frame[f"label_{lang}"]
     chains = graph.graph.get("chains", {})
-    if chain_col == "chain":
-        out["chain"] = frame["chain"].map(lambda c: chains.get(c, {}).get(f"label_{lang}", c))
-    else:
-        out["chains"] = frame["chains"].map(
-            lambda cs: ("、" if lang == "zh" else "; ").join(chains.get(c, {}).get(f"label_{lang}", c) for c in cs))
-    labels = {k: (v[0] if lang == "zh" else k) for k, v in GAP_LABELS.items()}
-    out["gap_type"] = frame["gap_type"].map(labels)
-    out["status"] = [status_text(st, b, lang) for st, b in zip(frame["status"], frame["status_basis"])]
+    sep = "、" if lang == "zh" else "; "
+    cs = frame[chain_col].map(lambda c: [c] if isinstance(c, str) else list(c or []))
+    out["chain"] = cs.map(lambda ids: sep.join(chains.get(c, {}).get(f"label_{lang}", c) for c in ids)
+                          or words.word(words.PHRASES, "no_chain", lang))
+    out["gap_type"] = frame["gap_type"].map(lambda g: words.word(words.GAP_TYPES, g, lang))
+    out["status"] = [words.status_text(st, b, lang) for st, b in zip(frame["status"], frame["status_basis"])]
     out["score"] = frame["score"]
     for name in COMPONENTS:
         out[name] = frame[name]
@@ -95,10 +78,45 @@ def _display(frame: pd.DataFrame, graph, lang: str, chain_col: str) -> pd.DataFr
     return out
 
 
-def _check_chain(graph, chain: str | None) -> None:
-    known = set(graph.graph.get("chains", {})) | {c for _, d in graph.nodes(data=True) for c in d.get("chains") or ()}
-    if chain and chain not in known:
-        raise KgError(f"unknown chain id {chain!r}; known: {', '.join(sorted(known))}")
+def _completeness_display(frame: pd.DataFrame, lang: str, as_text: bool) -> pd.DataFrame:
+    """Each chain's completeness for people: the chain by name, its kind in words, shares as
+    the report shows them (percentages) when ``as_text``."""
+    share = words.share_text if as_text else float
+    out = pd.DataFrame({
+        "chain": frame[f"label_{lang}"].where(frame[f"label_{lang}"].astype(bool), frame["chain"]),
+        "kind": frame["kind"].map(lambda k: words.word(words.CHAIN_KINDS, k, lang)),
+        **{c: frame[c] for c in ("products", "present", "planned", "missing")},
+        "completeness": frame["completeness"].map(share),
+        "completeness_planned": frame["completeness_planned"].map(share),
+    })
+    return out.rename(columns=headers(out.columns, lang))
+
+
+def emit_table(shown: pd.DataFrame, lang: str, output) -> None:
+    """Gap or ranking rows (:func:`_display`) as a terminal table that fits the terminal:
+    scores with three decimals as in the report, columns left out when it is too narrow (said
+    on stderr), the reason wrapped, never cut. Into a file or a pipe: every column, whole."""
+    shown = shown.copy()
+    for column in ("score", *COMPONENTS):
+        shown[column] = shown[column].map(words.score_text)
+    width = None if output else terminal_width()
+    names = headers(shown.columns, lang, short=width is not None)
+    order = tuple(tuple(names[c] for c in ((g,) if isinstance(g, str) else g)) for g in TERMINAL_DROP_ORDER)
+    text, dropped = fit_table(shown.rename(columns=names), width, names["reason"], order)
+    if output:
+        write_atomic(output, (text + "\n").encode("utf-8"))
+        return
+    click.echo(text)
+    short = [names[c] for c in COMPONENTS]
+    if set(short) <= set(dropped):  # the components left out are named once, as a group
+        at = dropped.index(short[0])
+        dropped = [*dropped[:at], f"{words.word(words.COLUMNS, 'component', lang)} ×{len(short)}",
+                   *[d for d in dropped[at:] if d not in short]]
+    if dropped:
+        note = (f"（终端宽度不够，未显示：{'、'.join(dropped)}；加宽终端，或用 --format csv / xlsx 查看全部列）"
+                if lang == "zh" else f"(not shown, the terminal is too narrow: {', '.join(dropped)}; a wider "
+                                     "terminal shows them, --format csv or xlsx gives every column)")
+        click.echo(note, err=True)
 
 
 weights_option = click.option("--weights", "weights_file", type=click.Path(path_type=Path, dir_okay=False),
@@ -141,21 +159,19 @@ def gaps(chain, gap_type, top, view, list_name, no_gates, fmt, output, lang, wei
     products present (and present or planned). Table and xlsx headers follow --lang; csv and
     json keep the English column names. See docs/method.md for the method and weights.
     """
+    if view == "completeness" and gap_type:
+        raise click.UsageError("--type does not apply to --completeness")
     weights = resolve_weights(weights_file, weight_options)
     result = analyse(store_from(data, out, endpoint), weights, apply_gates=not no_gates)
     graph = result.graph
-    _check_chain(graph, chain)
+    check_chain(graph, chain)
     if view == "completeness":
         frame = result.completeness
         if chain:
             frame = frame[frame["chain"] == chain]
-        if gap_type:
-            raise KgError("--type does not apply to --completeness")
         frame = frame.head(top) if top else frame
         if fmt in ("table", "xlsx"):
-            shown = frame.drop(columns=["label_en" if lang == "zh" else "label_zh"]).rename(
-                columns={f"label_{lang}": "name"})
-            emit(_localise(shown, lang), fmt, output)
+            emit(_completeness_display(frame, lang, as_text=fmt == "table"), fmt, output)
         else:
             emit(frame, fmt, output)
         return
@@ -189,8 +205,11 @@ def gaps(chain, gap_type, top, view, list_name, no_gates, fmt, output, lang, wei
             if col in flat:
                 flat[col] = flat[col].map(";".join)
         emit(flat, "csv", output)
+    elif fmt == "xlsx":
+        shown = _display(frame, graph, lang, chain_col)
+        emit(shown.rename(columns=headers(shown.columns, lang)), fmt, output)
     else:
-        emit(_localise(_display(frame, graph, lang, chain_col), lang), fmt, output)
+        emit_table(_display(frame, graph, lang, chain_col), lang, output)
 
 
 def _whatif_tables(result, lang: str) -> list[tuple[str, pd.DataFrame]]:

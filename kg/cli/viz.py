@@ -7,7 +7,15 @@ from pathlib import Path
 import click
 
 from kg.analysis.gaps import analyse
-from kg.cli.common import build_dir_option, data_option, endpoint_option, handle_errors, lang_option, store_from
+from kg.cli.common import (
+    build_dir_option,
+    check_chain,
+    data_option,
+    endpoint_option,
+    handle_errors,
+    lang_option,
+    store_from,
+)
 from kg.outputs.explorer import select_products, write_explorer
 from kg.outputs.report.data import source_titles
 
@@ -31,7 +39,8 @@ def viz(chains, gaps_only, lang, output, data, out, endpoint):
     filter by chain, status or gap and search by Chinese or English name."""
     store = store_from(data, out, endpoint)
     graph = analyse(store).graph
-    shown = select_products(graph, chains or None, gaps_only)  # also rejects an unknown chain id
+    check_chain(graph, chains)  # a usage error naming the nearest chain id
+    shown = select_products(graph, chains or None, gaps_only)
     write_explorer(graph, output, chains=chains or None, gaps_only=gaps_only, lang=lang, sources=source_titles(store))
     click.echo(f"wrote {output}: {shown.number_of_nodes()} of {graph.number_of_nodes()} products, "
                f"{shown.number_of_edges()} flows")

@@ -13,6 +13,7 @@ from kg.analysis import gaps as gaps_module
 from kg.outputs.report.labels import TEXT
 from kg.store.projection import _rows
 from kg.store.stores import Store
+from kg.words import COMPONENTS, word
 
 SOURCES = """
 SELECT ?source ?title ?publisher ?date ?kind ?file ?url WHERE {
@@ -133,8 +134,7 @@ def component_names(analysis: Any) -> list[str]:
 
 
 def _component_label(name: str, lang: str) -> str:
-    entry = gaps_module.COMPONENT_LABELS.get(name)
-    return entry[0 if lang == "zh" else 1] if entry else name
+    return word(COMPONENTS, name, lang)
 
 
 def targets(analysis: Any, top: int | None = None, list_name: str = "recruit") -> pd.DataFrame:

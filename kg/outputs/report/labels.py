@@ -1,39 +1,35 @@
-"""The report's words in Chinese and English: headings, gap types, statuses, source kinds."""
+"""The report's own phrases in Chinese and English (headings, notes); the names of things it shares
+with the command line and the explorer (columns, gap types, statuses, kinds) come from :mod:`kg.words`."""
 
 from __future__ import annotations
 
-from kg.analysis import gaps as gaps_module
+from kg import words
 
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
         "title": "产业链招商报告", "completeness": "各产业链完整度", "targets": "重点招引目标（招商）",
         "list_develop": "培育：园区自身培育的服务与活动", "list_secure": "保障：需保障供应的原料与能源",
-        "list_gated": "受限：因政策、受控物质或园区约束暂不招引", "rank_range": "权重±20%时排名",
-        "gates": "限制", "evidence": "依据规则", "via": "依据对象", "process": "工艺",
+        "list_gated": "受限：因政策、受控物质或园区约束暂不招引",
+        "evidence": "依据规则", "via": "依据对象", "process": "工艺",
         "evidence_title": "推导得出的产品状态及其依据",
         "links": "弱链与断链", "pipeline": "项目储备与推进", "sources": "资料来源",
-        "weights": "评分权重", "chain": "产业链", "kind": "类型", "products": "产品数",
-        "present": "已有", "planned": "在建/规划", "missing": "缺失",
-        "completeness_col": "完整度（已有）", "completeness_planned": "完整度（含规划）",
-        "rank": "排名", "product": "产品", "product_en": "英文名", "gap_type": "缺口类型",
-        "score": "优先分", "reason": "理由", "feeds_from": "本地上游（可供原料）",
-        "feeds_into": "本地下游（等待供应）", "candidates": "可对接企业",
-        "component": "评分项", "weight": "权重", "value": "得分",
+        "weights": "评分权重",
+        "product_en": "英文名",
+        "value": "得分",
         "status": "状态", "year": "年份", "investment": "投资额（元）", "investment_short": "投资额",
         "company": "企业", "capacity": "产能", "unit": "单位", "quote": "原文引述", "source": "来源",
         "project": "项目", "count": "项目数", "with_investment": "已披露投资的项目",
         "title_col": "标题", "publisher": "发布方", "date": "日期", "source_kind": "来源类型",
         "file": "文件", "facts": "依据此句的事实", "fact_count": "事实数",
         "facts_without_quote": "条事实（通用产业知识，无引述）",
-        "unstated": "未说明", "none": "无", "core": "核心链", "extension": "延伸链",
-        "legend_present": "已有", "legend_planned": "在建/规划", "legend_missing": "缺失",
+        "unstated": "未说明",
         "intro": "本报告由 kg 根据知识图谱生成：各产业链的完整度、缺失与薄弱环节、建议优先招引的产品及理由。",
         "open_graph": "打开交互式产业链图谱", "open_xlsx": "下载 Excel 工作簿",
         "score_note": "优先分 = 各评分项（0–1）按权重加权求和；每一项都列出，排名可自行复核。",
         "no_investment": "来源未披露投资额", "yuan_100m": "亿元", "inferred": "（据项目名称推断）",
         "pipeline_products": "产品", "no_rows": "无", "total": "合计",
         "sheet_targets": "重点招引目标", "sheet_projects": "项目", "sheet_sources": "来源",
-        "sheet_weights": "评分权重", "no_chain": "（5+2 链外）",
+        "sheet_weights": "评分权重",
         "changes": "自 {since} 以来的变化", "sheet_changes": "变化", "no_changes": "无变化",
     },
     "en": {
@@ -42,18 +38,13 @@ TEXT: dict[str, dict[str, str]] = {
         "list_develop": "Develop: services and activities the park grows itself",
         "list_secure": "Secure: raw materials and energy to secure supply of",
         "list_gated": "Gated: kept off the recruit list by policy, a controlled substance or the park's limits",
-        "rank_range": "Rank with each weight ±20%", "gates": "Gate", "evidence": "Rule",
+        "evidence": "Rule",
         "via": "Rests on", "process": "Process",
         "evidence_title": "Product statuses derived from evidence",
         "links": "Weak and broken links",
         "pipeline": "Project pipeline", "sources": "Sources", "weights": "Score weights",
-        "chain": "Chain", "kind": "Kind", "products": "Products", "present": "Present",
-        "planned": "Planned", "missing": "Missing", "completeness_col": "Completeness (present)",
-        "completeness_planned": "Completeness (present or planned)", "rank": "Rank",
-        "product": "Product", "product_en": "Chinese name", "gap_type": "Gap type", "score": "Score",
-        "reason": "Reason", "feeds_from": "Local inputs (could supply it)",
-        "feeds_into": "Local consumers (waiting for it)", "candidates": "Companies to approach",
-        "component": "Component", "weight": "Weight", "value": "Value", "status": "Status",
+        "product_en": "Chinese name",
+        "value": "Value", "status": "Status",
         "year": "Year", "investment": "Investment (CNY)", "investment_short": "Investment",
         "company": "Company", "capacity": "Capacity", "unit": "Unit", "quote": "Quote",
         "source": "Source", "project": "Project", "count": "Projects",
@@ -61,8 +52,7 @@ TEXT: dict[str, dict[str, str]] = {
         "publisher": "Publisher", "date": "Date", "source_kind": "Kind", "file": "File",
         "facts": "Facts resting on it", "fact_count": "Facts",
         "facts_without_quote": "facts (general industry knowledge, no quote)",
-        "unstated": "not stated", "none": "none", "core": "core", "extension": "extension",
-        "legend_present": "present", "legend_planned": "planned", "legend_missing": "missing",
+        "unstated": "not stated",
         "intro": "Generated by kg from the knowledge graph: how complete each chain is, its missing and "
                  "weak links, and which products to recruit first, and why.",
         "open_graph": "Open the interactive chain graph", "open_xlsx": "Download the Excel workbook",
@@ -72,20 +62,27 @@ TEXT: dict[str, dict[str, str]] = {
         "inferred": " (inferred from the project name)", "pipeline_products": "Products",
         "no_rows": "none", "total": "Total",
         "sheet_targets": "Top targets", "sheet_projects": "Projects", "sheet_sources": "Sources",
-        "sheet_weights": "Weights", "no_chain": "(outside the chains)",
+        "sheet_weights": "Weights",
         "changes": "What moved since {since}", "sheet_changes": "Changes", "no_changes": "nothing moved",
     },
 }
 
-GAP_LABELS = {lang: {k: v[i] for k, v in gaps_module.GAP_LABELS.items()} for i, lang in enumerate(("zh", "en"))}
-STATUS_LABELS = {
-    "zh": {"reserve": "谋划/储备", "signed": "签约", "approved": "获批", "under_construction": "开工/在建",
-           "operating": "建成投产", "present": "已有", "planned": "在建/规划", "missing": "缺失"},
-    "en": {"reserve": "reserve", "signed": "signed", "approved": "approved",
-           "under_construction": "under construction", "operating": "operating",
-           "present": "present", "planned": "planned", "missing": "missing"},
-}
-SOURCE_KIND_LABELS = {
-    "zh": {"article": "报道/文件", "general_knowledge": "通用产业知识", "user": "用户资料"},
-    "en": {"article": "article", "general_knowledge": "general industry knowledge", "user": "user"},
-}
+# The words shared with the command line and the explorer come from kg.words: one name per thing.
+SHARED_COLUMNS = {"rank": "rank", "product": "product", "chain": "chain", "kind": "kind", "gap_type": "gap_type",
+                  "score": "score", "reason": "reason", "candidates": "candidates", "feeds_from": "local_inputs",
+                  "feeds_into": "local_consumers", "rank_range": "rank_range", "gates": "gates",
+                  "products": "products", "present": "present", "planned": "planned", "missing": "missing",
+                  "completeness_col": "completeness", "completeness_planned": "completeness_planned",
+                  "component": "component", "weight": "weight"}
+"""Report key → :data:`kg.words.COLUMNS` key."""
+for _lang in words.LANGS:
+    TEXT[_lang].update({key: words.word(words.COLUMNS, column, _lang) for key, column in SHARED_COLUMNS.items()})
+    TEXT[_lang].update(words.in_lang(words.CHAIN_KINDS, _lang))
+    TEXT[_lang].update(words.in_lang(words.PHRASES, _lang))
+    TEXT[_lang].update({f"legend_{k}": v for k, v in words.in_lang(words.PRODUCT_STATUSES, _lang).items()})
+
+GAP_LABELS = {lang: words.in_lang(words.GAP_TYPES, lang) for lang in words.LANGS}
+STATUS_LABELS = {lang: {**words.in_lang(words.PROJECT_STATUSES, lang), **words.in_lang(words.PRODUCT_STATUSES, lang)}
+                 for lang in words.LANGS}
+SOURCE_KIND_LABELS = {lang: words.in_lang(words.SOURCE_KINDS, lang) for lang in words.LANGS}
+RULE_LABELS = {lang: words.in_lang(words.EVIDENCE_RULES, lang) for lang in words.LANGS}

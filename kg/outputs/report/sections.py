@@ -19,7 +19,7 @@ from kg.outputs.report.data import (
     component_names,
     pipeline,
 )
-from kg.outputs.report.labels import GAP_LABELS, SOURCE_KIND_LABELS, STATUS_LABELS, TEXT
+from kg.outputs.report.labels import GAP_LABELS, RULE_LABELS, SOURCE_KIND_LABELS, STATUS_LABELS, TEXT
 from kg.outputs.report.styles import _e, _legend, _money, _num, _svg_bars, _table
 
 BREAK_TYPES = ("weak", "upstream_break", "downstream_break")
@@ -120,13 +120,6 @@ def _html_lists(analysis: Any, lang: str, top: int | None = None) -> str:
     return "".join(parts)
 
 
-RULE_LABELS = {
-    "zh": {"producer": "区内企业生产", "project": "项目", "brand": "园区品牌", "resource": "园区资源",
-           "activity": "指标所述活动", "co_product": "联产/副产", "captive": "厂内自用中间体"},
-    "en": {"producer": "made by a zone company", "project": "a project", "brand": "a brand of the zone",
-           "resource": "a resource the zone holds", "activity": "activity an indicator states",
-           "co_product": "co- or by-product of a process run in the zone", "captive": "made inside a zone plant"},
-}
 DERIVED_RULES = ("brand", "resource", "activity", "co_product", "captive")
 
 
