@@ -238,7 +238,7 @@ def test_click_shows_the_panel_and_screenshot(browser, viz_file, shipped_graph, 
     for succ in shipped_graph.successors("sodium"):
         assert shipped_graph.nodes[succ]["label_zh"] in text
     if node.get("score") is not None:
-        assert f"{node['score']:.2f}" in text
+        assert f"{node['score']:.3f}" in text  # three decimals, as everywhere
     # Screenshot: the overview again, panel open.
     page.evaluate("kgExplorer.fitView()")
     page.mouse.move(5, 5)

@@ -27,7 +27,8 @@ from kg.outputs.text import emit, fit_table, terminal_width, text_table
 from kg.store.projection import product_graph
 
 TERMINAL_DROP_ORDER: tuple[str | tuple[str, ...], ...] = (
-    "local_consumers", "local_inputs", "gates", "rank_range", tuple(COMPONENTS), "candidates", "status", "id")
+    "local_consumers", "local_inputs", "gates", "rank_range", tuple(COMPONENTS), "candidates", "status", "id",
+    "gap_type", "chain")
 """The columns a terminal too narrow for the whole table leaves out, first ones first; the
 reason is never cut: it wraps in the room left."""
 

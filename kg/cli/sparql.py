@@ -10,6 +10,7 @@ from kg.cli.common import (
     data_option,
     endpoint_option,
     handle_errors,
+    lang_option,
     output_option,
     store_from,
 )
@@ -22,7 +23,7 @@ from kg.store.build import ensure_built
 from kg.store.endpoint import oxigraph_binary
 from kg.store.endpoint import push as push_graph
 from kg.store.endpoint import serve as serve_graph
-from kg.store.sparql import bind, catalogue, check_syntax, resolve, run
+from kg.store.sparql import bind, catalogue, check_syntax, resolve, run, unknown_ids
 from kg.store.stores import RemoteStore
 
 
@@ -39,16 +40,21 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @output_option
+@lang_option
 @handle_errors
-def queries(fmt, output):
-    """List the canned SPARQL queries: name, titles, parameters with defaults, description."""
+def queries(fmt, output, lang):
+    """List the canned SPARQL queries: name, title, parameters with defaults, and what each
+    one answers (in --lang; csv and json give both languages and the note on how each query
+    is written)."""
     frame = catalogue()
     if fmt == "table" and not output:
-        for row in frame.itertuples(index=False):
-            click.echo(f"{row.name}  {row.title_zh} / {row.title_en}")
-            if row.params:
-                click.echo(f"    params: {row.params}")
-            click.echo(f"    {row.description}")
+        other = "en" if lang == "zh" else "zh"
+        label = "参数" if lang == "zh" else "params"
+        for row in frame.to_dict("records"):
+            click.echo(f"{row['name']}  {row[f'title_{lang}']} / {row[f'title_{other}']}")
+            if row["params"]:
+                click.echo(f"    {label}: {row['params']}")
+            click.echo(f"    {row[f'description_{lang}']}")
         return
     emit(frame, fmt, output)
 
@@ -69,15 +75,19 @@ def query(query, params, fmt, output, endpoint, data, out):
     """Run QUERY: a canned query's name (see `kg queries`), a .rq file, or the query text.
 
     The usual prefixes (kg:, product:, company:, chain:, rdfs:, ...) are declared for you.
-    Parameters are bound as RDF terms, never pasted into the text:
+    Parameters are bound as RDF terms, never pasted into the text. Examples:
 
+    \b
         kg query upstream-of --param product=methionine
+        kg query my-question.rq --format csv -o answer.csv
         kg query 'SELECT ?p WHERE { ?p kg:zoneStatus kg:missing }' --format csv
     """
     chosen = resolve(query)
     check_syntax(chosen.text, chosen.where)  # before building or connecting
     terms = bind(chosen, _params(params))
     store = store_from(data, out, endpoint)
+    for warning in unknown_ids(store, chosen, terms):
+        click.echo(f"warning: {warning}", err=True)
     body = render(run(store, chosen.text, terms, chosen.where), fmt)
     if output:
         write_atomic(output, body)

@@ -38,8 +38,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg import vocab
-from kg.analysis.gaps import COMPONENT_LABELS, GAP_LABELS
+from kg import vocab, words
 from kg.errors import KgError
 from kg.files import write_atomic
 from kg.graph.mapping import KIND_CLASS
@@ -73,7 +72,6 @@ PRIORITY_SIZE = 26  # a product with score 1 is drawn BASE_SIZE + PRIORITY_SIZE
 UI = {
     "title": ("产业链图谱", "Industry-chain graph"),
     "chains": ("产业链", "Chains"),
-    "status": ("状态", "Status"),
     "gaps_only": ("只看缺口", "Gaps only"),
     "search": ("搜索产品（中文或英文）", "Search products (Chinese or English)"),
     "shown": ("显示产品", "Products shown"),
@@ -83,30 +81,16 @@ UI = {
               "In several chains: fill in the first chain's colour, ring in the second's"),
     "arrow": ("箭头：原料 → 产品（上游在左，下游在右）", "Arrow: input → output (upstream left, downstream right)"),
     "hint": ("将鼠标移到产品上查看说明，点击固定。", "Hover over a product to explain it; click to keep it here."),
-    "chain": ("产业链", "Chain"),
     "segment": ("环节", "Segment"),
-    "kind": ("类别", "Kind"),
     "value_tier": ("价值层级", "Value tier"),
-    "gap": ("缺口类型", "Gap type"),
-    "score": ("招引优先级", "Recruitment priority"),
-    "components": ("评分构成", "Score components"),
     "producers": ("园区内生产企业", "Local producers"),
     "named_by": ("园区品牌或资源（未列出生产企业）", "Named by a brand or place of the zone (no producer named)"),
     "evidence": ("状态依据", "Why this status"),
-    "rule:producer": ("区内企业生产", "made by a zone company"),
-    "rule:project": ("项目", "a project"),
-    "rule:brand": ("园区品牌", "a brand of the zone"),
-    "rule:resource": ("园区资源", "a resource the zone holds"),
-    "rule:activity": ("指标所述活动", "activity an indicator states"),
-    "rule:co_product": ("联产/副产（同一工艺）", "co-product or by-product of a process run in the zone"),
-    "rule:captive": ("厂内自用中间体", "intermediate made inside a zone plant"),
-    "candidates": ("可招引企业（园区外）", "Companies to approach (outside the zone)"),
     "projects": ("项目", "Projects"),
     "inputs": ("原料（来自）", "Inputs (from)"),
     "outputs": ("下游产品（流向）", "Outputs (to)"),
     "targeted": ("来源中明确提出招引", "Targeted in a source"),
     "sources": ("来源", "Sources"),
-    "none": ("无", "none"),
     "no_chain": ("未归入产业链", "In no chain"),
     "only": ("仅", "only"),
     "only_title": ("只显示这条产业链", "Show this chain only"),
@@ -117,6 +101,15 @@ UI = {
     "no_match": ("没有匹配的产品", "No matching product"),
     "hidden_match": ("（已被筛选隐藏）", " (hidden by the filters)"),
 }
+
+
+# The names of things the panel shares with the command line and the report: from kg.words.
+UI.update({
+    "chain": words.COLUMNS["chain"], "status": words.COLUMNS["status"], "kind": words.COLUMNS["kind"],
+    "gap": words.COLUMNS["gap_type"], "score": words.COLUMNS["score"], "components": words.COLUMNS["component"],
+    "candidates": words.COLUMNS["candidates"], "none": words.PHRASES["none"],
+    **{f"rule:{k}": v for k, v in words.EVIDENCE_RULES.items()},
+})
 
 
 @functools.lru_cache(maxsize=1)
@@ -326,7 +319,7 @@ def _node_style(attrs: dict, colours: dict[str, str], order: list[str], lang: st
     idx = 0 if lang == "zh" else 1
     label = _text(attrs.get("label_zh" if lang == "zh" else "label_en")) or _text(
         attrs.get("label_en" if lang == "zh" else "label_zh"))
-    tags = [GAP_LABELS[g][idx] for g in attrs.get("gap_types") or () if g in GAP_LABELS and g != "missing"]
+    tags = [words.GAP_TYPES[g][idx] for g in attrs.get("gap_types") or () if g in words.GAP_TYPES and g != "missing"]
     if tags:
         label += "\n" + "·".join(tags)
     colour = {"background": fill, "border": ring}
@@ -404,8 +397,10 @@ def explorer_data(G: nx.DiGraph, chains: Iterable[str] | None = None, gaps_only:
     labels = vocabulary_labels()
     terms = {k: list(v) for k, v in labels.items()}
     terms.update({kind: list(labels[cls]) for kind, cls in KIND_CLASS.items() if cls in labels})
-    terms.update({f"gap:{k}": list(v) for k, v in GAP_LABELS.items()})
-    terms.update({f"component:{k}": list(v) for k, v in COMPONENT_LABELS.items()})
+    for table in (words.PRODUCT_STATUSES, words.PROJECT_STATUSES, words.PRODUCT_KINDS):
+        terms.update({k: list(v) for k, v in table.items()})
+    terms.update({f"gap:{k}": list(v) for k, v in words.GAP_TYPES.items()})
+    terms.update({f"component:{k}": list(v) for k, v in words.COMPONENTS.items()})
     return {
         "lang": lang,
         "nodes": nodes,

@@ -23,6 +23,7 @@ no default is left unbound unless given, which means "all".
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,8 @@ class Query:
     description: str = ""
     params: list[Param] = field(default_factory=list)
     path: Path | None = None
+    description_zh: str = ""
+    description_en: str = ""
 
     @property
     def where(self) -> str:
@@ -111,7 +114,8 @@ def load_query(path: Path, name: str | None = None) -> Query:
         raise KgError(f"cannot read the query file {path}: {exc}") from exc
     header = parse_header(text, str(path))
     return Query(name or path.stem, text, header.get("title_zh", ""), header.get("title_en", ""),
-                 header.get("description", ""), header["params"], path)
+                 header.get("description", ""), header["params"], path,
+                 header.get("description_zh", ""), header.get("description_en", ""))
 
 
 def canned_queries() -> list[Query]:
@@ -198,6 +202,30 @@ def bind(query: Query, values: dict[str, str]) -> dict[str, ox.NamedNode | ox.Li
     return terms
 
 
+def unknown_ids(store: Any, query: Query, terms: dict[str, ox.NamedNode | ox.Literal]) -> list[str]:
+    """A warning for each id parameter (product, company, chain, ...) that names nothing in
+    the graph, with the nearest ids of that kind: a misspelt id would otherwise give an empty
+    answer with no hint why."""
+    import difflib
+
+    warnings = []
+    for param in query.params:
+        term = terms.get(param.name)
+        if param.kind not in vocab.RESOURCE_TYPES or not isinstance(term, ox.NamedNode):
+            continue
+        if len(store.select(f"SELECT ?p WHERE {{ <{term.value}> ?p ?o }} LIMIT 1")):
+            continue
+        base = vocab.resource(param.kind, "")
+        frame = store.select(f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{base}")) }}')
+        ids = sorted({str(s)[len(base):] for s in frame["s"]} if len(frame) else set())
+        ids = [i for i in ids if "/" not in i]
+        near = difflib.get_close_matches(term.value[len(base):], ids, n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(near)}?" if near else ""
+        warnings.append(f"--param {param.name}: no {param.kind} with the id {term.value[len(base):]!r} in the "
+                        f"graph, so the answer is empty{hint}")
+    return warnings
+
+
 def check_syntax(text: str, where: str = "query") -> str:
     """The form of a query (``select``, ``ask``, ``construct``), or a KgError naming the line
     and column of its first syntax error (positions in the text as the user wrote it)."""
@@ -214,9 +242,16 @@ def check_syntax(text: str, where: str = "query") -> str:
         elif len(detail) > 160:
             detail = " ".join(detail[:160].split()) + " …"
         lines = text.splitlines() or [""]
-        shown = lines[line - 1] if 0 < line <= len(lines) else ""
+        if line > len(lines) or not lines[line - 1].strip():  # at the end: show the last line that has text
+            line = max((i + 1 for i, t in enumerate(lines) if t.strip()), default=1)
+            column = len(lines[line - 1].rstrip()) + 1
+        shown = lines[line - 1]
+        # The caret goes under the character the engine names: Chinese characters take two
+        # terminal columns, a tab stays a tab.
+        pad = "".join(c if c == "\t" else " " * (2 if unicodedata.east_asian_width(c) in "WF" else 1)
+                      for c in shown[:max(column - 1, 0)])
         raise KgError(f"{where}: SPARQL syntax error at line {line}, column {column}: {detail}\n"
-                      f"  {shown}\n  {' ' * max(column - 1, 0)}^") from exc
+                      f"  {shown}\n  {pad}^") from exc
     except (OSError, RuntimeError) as exc:
         raise KgError(f"{where}: {exc}") from exc
     if isinstance(result, ox.QuerySolutions):
@@ -333,10 +368,14 @@ def to_turtle(result: Result) -> bytes:
 
 
 def catalogue() -> pd.DataFrame:
-    """The canned queries as a table: name, titles, parameters (with defaults), description."""
+    """The canned queries as a table: name, titles, parameters (with defaults), what each
+    answers in Chinese and English (for people), and ``description``, the note for whoever
+    reads or changes the query (how it is written)."""
     rows = []
     for query in canned_queries():
         params = "; ".join(f"{p.name}={p.default}" if p.default is not None else f"{p.name} (optional)"
                            for p in query.params)
-        rows.append([query.name, query.title_zh, query.title_en, params, query.description])
-    return pd.DataFrame(rows, columns=["name", "title_zh", "title_en", "params", "description"])
+        rows.append([query.name, query.title_zh, query.title_en, params, query.description_zh, query.description_en,
+                     query.description])
+    return pd.DataFrame(rows, columns=["name", "title_zh", "title_en", "params", "description_zh", "description_en",
+                                       "description"])
