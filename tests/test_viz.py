@@ -299,3 +299,123 @@ def test_hostile_labels_are_shown_as_text_and_nothing_runs(mini, tmp_path, brows
     assert page.evaluate("document.querySelectorAll('script').length") == 3
     assert_offline(opened)  # no alert dialog, no request for "x", no error
     page.close()
+
+
+# ---------------------------------------------------------------- as a new user meets it
+
+IMG = ROOT / "docs" / "img"
+
+
+def shot(page, name: str, tmp_path: Path) -> Path:
+    """A screenshot into docs/img (with KG_WRITE_SCREENSHOT=1) or the test's own folder."""
+    target = (IMG if os.environ.get("KG_WRITE_SCREENSHOT") == "1" else tmp_path) / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.mouse.move(2, 2)
+    page.screenshot(path=str(target))
+    return target
+
+
+def on_screen(page) -> list[dict]:
+    """Each visible product's place on the canvas (px) and its label's size on screen (px)."""
+    return page.evaluate("""() => {
+      const k = kgExplorer, scale = k.network.getScale();
+      return k.nodes.get({filter: n => !n.hidden}).map(n => {
+        const p = k.network.canvasToDOM(k.network.getPositions([n.id])[n.id]);
+        return {id: n.id, x: p.x, y: p.y, label_px: n.font.size * scale};
+      });
+    }""")
+
+
+def test_choosing_a_search_result_the_filters_hide_shows_it(browser, viz_file, shipped_graph, tmp_path):
+    opened = open_page(browser, viz_file, ready=READY)
+    page = opened.page
+    page.locator("#chain-filter label:has(input[data-chain='fluorine']) button.only").click()
+    page.locator("input[data-status='present']").uncheck()
+    assert "sodium" not in visible(page)[0]  # sodium is a present salt product
+    page.fill("#search", shipped_graph.nodes["sodium"]["label_zh"])
+    button = page.locator("#results button", has_text="已被筛选隐藏").first
+    button.click()
+    page.wait_for_timeout(300)  # whatever the click sets off has happened
+    shown = visible(page)[0]
+    assert "sodium" in shown and page.locator("#panel h2").inner_text() == shipped_graph.nodes["sodium"]["label_zh"]
+    assert "筛选已放宽" in page.locator("#panel .notice").inner_text()
+    assert page.locator("input[data-chain='salt']").is_checked()
+    assert page.locator("input[data-status='present']").is_checked()
+    box = page.locator("#network canvas").bounding_box()
+    spot = next(n for n in on_screen(page) if n["id"] == "sodium")
+    assert 0 <= spot["x"] <= box["width"] and 0 <= spot["y"] <= box["height"]  # in view, not an empty canvas
+    assert spot["label_px"] >= 11  # and named
+    shot(page, "explorer-hidden-result.png", tmp_path)
+    assert_offline(opened)
+    page.close()
+
+
+def test_labels_are_readable_at_the_starting_zoom(browser, viz_file, tmp_path):
+    opened = open_page(browser, viz_file, ready=READY)
+    page = opened.page
+    products = on_screen(page)
+    drawn = [n for n in products if n["label_px"] >= 1]  # vis-network leaves out labels under 1 px
+    assert min(n["label_px"] for n in drawn) >= 11
+    assert len(drawn) >= 40  # the labels that do not overlap one another
+    box = page.locator("#network canvas").bounding_box()
+    assert all(0 <= n["x"] <= box["width"] and 0 <= n["y"] <= box["height"] for n in products)
+    shot(page, "explorer-start.png", tmp_path)
+    assert_offline(opened)
+    page.close()
+
+
+def test_one_chain_fills_the_canvas(browser, viz_file, tmp_path):
+    opened = open_page(browser, viz_file, ready=READY)
+    page = opened.page
+    page.locator("#chain-filter label:has(input[data-chain='salt']) button.only").click()
+    products = on_screen(page)
+    box = page.locator("#network canvas").bounding_box()
+    xs, ys = [n["x"] for n in products], [n["y"] for n in products]
+    assert all(0 <= x <= box["width"] for x in xs) and all(0 <= y <= box["height"] for y in ys)
+    # fitted: the chain spans most of the canvas one way or the other, not a third of it
+    assert (max(xs) - min(xs)) / box["width"] > 0.6 or (max(ys) - min(ys)) / box["height"] > 0.6
+    drawn = [n for n in products if n["label_px"] >= 1]
+    assert min(n["label_px"] for n in drawn) >= 11 and len(drawn) >= len(products) / 2
+    shot(page, "explorer-one-chain.png", tmp_path)
+    assert_offline(opened)
+    page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_at_1024_px_the_graph_refits_and_lane_names_are_whole(browser, shipped_build, tmp_path, lang):
+    path = tmp_path / "graph.html"
+    assert CliRunner().invoke(main, ["viz", "-o", str(path), "--lang", lang, "--build-dir", str(shipped_build)]
+                              ).exit_code == 0
+    opened = open_page(browser, path, viewport=(1600, 900), ready=READY)
+    page = opened.page
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.wait_for_timeout(400)  # the page re-fits after a resize settles
+    box = page.locator("#network canvas").bounding_box()
+    products = on_screen(page)
+    assert all(-1 <= n["x"] <= box["width"] + 1 and -1 <= n["y"] <= box["height"] + 1 for n in products)
+    lanes = page.evaluate("kgExplorer.lanes()")
+    assert len(lanes) >= 7
+    for lane in lanes:
+        assert "".join(lane["lines"]).replace(" ", "") == lane["name"].replace(" ", "")  # nothing cut
+        assert lane["widest_px"] <= lane["room_px"] + 0.5, lane
+        assert lane["font_px"] >= 11 - 0.5, lane
+    if lang == "en":
+        shot(page, "explorer-1024.png", tmp_path)
+    assert_offline(opened)
+    page.close()
+
+
+def test_a_derived_status_shows_its_evidence_in_the_panel(browser, viz_file, shipped_graph):
+    derived = sorted(n for n, d in shipped_graph.nodes(data=True)
+                     if d.get("status_basis") in ("brand", "resource", "activity", "co_product", "captive")
+                     and any(e.get("quote") for e in d.get("evidence") or ()))
+    assert derived
+    opened = open_page(browser, viz_file, ready=READY)
+    page = opened.page
+    node = derived[0]
+    page.evaluate(f"kgExplorer.focusNode({json.dumps(node)})")
+    text = page.locator("#panel").inner_text()
+    quote = next(e["quote"] for e in shipped_graph.nodes[node]["evidence"] if e.get("quote"))
+    assert quote[:20] in text and "状态依据" in text
+    assert_offline(opened)
+    page.close()

@@ -99,7 +99,8 @@ UI = {
     "no_status": ("状态未说明", "status not stated"),
     "investment_unit": ("亿元", "CNY bn"),
     "no_match": ("没有匹配的产品", "No matching product"),
-    "hidden_match": ("（已被筛选隐藏）", " (hidden by the filters)"),
+    "hidden_match": ("（已被筛选隐藏，选中后显示）", " (hidden by the filters: choosing it shows it)"),
+    "filters_widened": ("筛选已放宽，以显示此产品。", "The filters were widened to show this product."),
 }
 
 
