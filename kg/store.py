@@ -157,30 +157,56 @@ class RemoteStore(Store):
 IRI_TOKEN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 
 
-def group_openings(query: str) -> list[int]:
-    """Positions of the ``{`` that open each top-level group of a query, skipping
-    comments, strings and IRIs."""
-    openings, depth, i, n = [], 0, 0, len(query)
+def skeleton(query: str) -> str:
+    """The query with its comments, strings and IRIs blanked out (each of their characters a
+    space, line breaks kept), so that keywords and braces can be found by position: a
+    ``SERVICE`` or ``{`` inside a string is not one.
+
+    >>> skeleton('SELECT * WHERE { ?s ?p "a {" } # }')
+    'SELECT * WHERE { ?s ?p       }    '
+    """
+    out, i, n = list(query), 0, len(query)
+
+    def blank(start: int, end: int) -> None:
+        for k in range(start, min(end, n)):
+            if out[k] != "\n":
+                out[k] = " "
+
     while i < n:
         c = query[i]
         if c == "#":
             end = query.find("\n", i)
-            i = n if end < 0 else end
-        elif c in "\"'":
+            end = n if end < 0 else end
+            blank(i, end)
+            i = end
+            continue
+        if c in "\"'":
             quote = query[i:i + 3] if query[i:i + 3] in ('"""', "'''") else c
-            i += len(quote)
+            start, i = i, i + len(quote)
             while i < n and not query.startswith(quote, i):
                 i += 2 if query[i] == "\\" else 1
-            i += len(quote) - 1
-        elif c == "<" and (match := IRI_TOKEN.match(query, i)):
-            i = match.end() - 1
-        elif c == "{":
+            i += len(quote)
+            blank(start, i)
+            continue
+        if c == "<" and (match := IRI_TOKEN.match(query, i)):
+            blank(i, match.end())
+            i = match.end()
+            continue
+        i += 1
+    return "".join(out)
+
+
+def group_openings(query: str) -> list[int]:
+    """Positions of the ``{`` that open each top-level group of a query, skipping
+    comments, strings and IRIs."""
+    openings, depth = [], 0
+    for i, c in enumerate(skeleton(query)):
+        if c == "{":
             if depth == 0:
                 openings.append(i)
             depth += 1
         elif c == "}":
             depth -= 1
-        i += 1
     return openings
 
 

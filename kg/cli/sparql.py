@@ -46,11 +46,19 @@ def queries(fmt, output):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="json is the SPARQL 1.1 Query Results JSON format; CONSTRUCT/DESCRIBE give Turtle.")
 @output_option
+@click.option("--timeout", default=30, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds the query may run; past it, it is stopped (on the embedded store it runs in a "
+                   "process of its own, which is ended).")
+@click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(min=0),
+              help="An answer with more rows (or triples) is an error rather than a part of it; 0: no limit.")
+@click.option("--allow-service", is_flag=True,
+              help="Allow SERVICE clauses (federated queries), which make the engine send requests to other "
+                   "servers; refused otherwise.")
 @endpoint_option
 @data_option
 @out_option
 @handle_errors
-def query(query, params, fmt, output, endpoint, data, out):
+def query(query, params, fmt, output, timeout, max_rows, allow_service, endpoint, data, out):
     """Run QUERY: a canned query's name (see `kg queries`), a .rq file, or the query text.
 
     The usual prefixes (kg:, product:, company:, chain:, rdfs:, ...) are declared for you.
@@ -64,10 +72,12 @@ def query(query, params, fmt, output, endpoint, data, out):
     from kg.store import open_store
 
     chosen = resolve(query)
-    check_syntax(chosen.text, chosen.where)  # before building or connecting
+    check_syntax(chosen.text, chosen.where, allow_service)  # before building or connecting
     terms = bind(chosen, _params(params))
     store = open_store(data=data_dir(data), out=out, endpoint=endpoint)
-    body = render(run(store, chosen.text, terms, chosen.where), fmt)
+    result = run(store, chosen.text, terms, chosen.where, timeout=timeout, max_rows=max_rows,
+                 allow_service=allow_service)
+    body = render(result, fmt)
     if output:
         write_atomic(output, body)
     else:
