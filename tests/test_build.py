@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.build import build, current_generation, read_manifest
 from kg.cli import main
-from kg.tables import DataErrors
+from kg.store.build import build
+from kg.store.generations import current_generation, read_manifest
+from kg.tables.read import DataErrors
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -36,9 +37,9 @@ def test_store_graph_nt_and_turtle_hold_the_same_triples(mini, tmp_path, monkeyp
     through lines (997 bytes) and one that holds the whole file give the same store."""
     import pyoxigraph as ox
 
-    import kg.build
+    import kg.store.build
 
-    monkeypatch.setattr(kg.build, "LOAD_BLOCK", block)
+    monkeypatch.setattr(kg.store.build, "LOAD_BLOCK", block)
     generation = build(mini, tmp_path / "build").generation
     def triples(quads) -> set[ox.Triple]:
         return {ox.Triple(q.subject, q.predicate, q.object) for q in quads}

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.tables import load_tables
-from kg.workbook import write_tables
+from kg.tables.dataset import load_tables
+from kg.tables.workbook import write_tables
 
 HERE = Path(__file__).resolve().parent
 MINI = HERE / "fixtures" / "mini"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.build import build
 from kg.cli import main
+from kg.store.build import build
 from tests.conftest import MINI
 
 CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -175,9 +175,9 @@ def test_the_query_process_dies_with_kg(out):
 
 
 def test_library_run_keeps_working_in_process(out):
-    from kg import sparql
-    from kg.build import current_generation
-    from kg.store import LocalStore
+    from kg.store import sparql
+    from kg.store.generations import current_generation
+    from kg.store.stores import LocalStore
 
     store = LocalStore(current_generation(out) / "store")
     result = sparql.run(store, "SELECT ?s WHERE { ?s a kg:Product }")

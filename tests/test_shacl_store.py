@@ -7,9 +7,9 @@ import pytest
 import rdflib
 
 from kg.errors import KgError
-from kg.mapping import to_ntriples
-from kg.shacl import TABLE_CHECKED, compile_shapes, pyshacl_violations, store_issues, store_violations
-from kg.tables import load_tables
+from kg.graph.mapping import to_ntriples
+from kg.graph.shacl import TABLE_CHECKED, compile_shapes, pyshacl_violations, store_issues, store_violations
+from kg.tables.dataset import load_tables
 
 K = "https://w3id.org/kg-chain/ontology#"
 D = "https://w3id.org/kg-chain/id/"
@@ -25,6 +25,8 @@ BROKEN = [
     f'<{D}product/salt> <{K}valueTier> "5"^^<{XSD}integer> .',               # maxInclusive, maxCount
     f'<{D}product/sodium> <{K}valueTier> "x" .',                             # datatype
     f"<{D}flow/salt--sodium> <{K}input> <{D}product/sodium> .",              # disjoint, maxCount
+    f"<{D}flow/salt--sodium> <{K}flowRelation> <{K}side_product> .",         # in (relation)
+    f'<{D}flow/salt--chlorine> <{K}inputRatio> "0"^^<{XSD}decimal> .',       # minExclusive (ratio)
     f'<{D}company/co-a> {LABEL} "另一个"@zh .',                               # qualified max count
     f'<{D}company/co-x> {A} <{K}Company> .',                                    # minCount location, source
     f'<{D}company/co-x> {LABEL} "无英文"@zh .',                               # qualified min count (en)
@@ -81,7 +83,7 @@ def test_clean_mini_has_no_violation():
 
 
 def test_issues_name_file_and_row(broken_lines):
-    from kg.mapping import row_index
+    from kg.graph.mapping import row_index
     from tests.conftest import MINI
 
     issues = store_issues(_store(broken_lines), lambda: row_index(load_tables(MINI)))

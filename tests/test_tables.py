@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.tables import DataErrors, load_tables
+from kg.tables.dataset import load_tables
+from kg.tables.read import DataErrors
 
 
 def errors_of(data: Path) -> list[str]:

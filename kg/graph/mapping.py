@@ -1,0 +1,386 @@
+"""Map checked tables to RDF, as N-Triples lines built column-wise with pandas.
+
+Each row of an entity table becomes one resource with a readable IRI
+(``.../id/product/methionine``); each row of a link table (flows, company_products,
+project_products, targets) becomes a direct triple (``kg:feeds``, ``kg:produces``,
+``kg:willProduce``) plus a small resource carrying that fact's source and quote, so that
+the provenance of every asserted fact is in the graph.
+
+>>> from kg.paths import default_data_dir
+>>> from kg.tables.read import load_tables
+>>> lines = to_ntriples(load_tables(default_data_dir()))
+>>> lines[0].startswith("<https://w3id.org/kg-chain/id/")
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from kg import vocab
+from kg.graph.status import derive_status
+from kg.tables.read import ROW, Tables, parse_range
+
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+COMMENT = "<http://www.w3.org/2000/01/rdf-schema#comment>"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PROV_FROM = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
+ALT_LABEL = "<http://www.w3.org/2004/02/skos/core#altLabel>"
+CJK = r"[\u3400-\u9fff\uf900-\ufaff]"  # a Chinese character: the alias is tagged zh
+
+KIND_CLASS = {
+    "raw_material": "RawMaterial", "intermediate": "Intermediate", "end_product": "EndProduct",
+    "service": "Service", "energy": "Energy",
+    "brand": "Brand", "place": "Place", "event": "Event", "facility": "Facility",
+    "route": "Route", "campaign": "Campaign", "goal": "Goal",
+}
+
+
+def t(name: str) -> str:
+    """An ontology term as an N-Triples IRI."""
+    return f"<{vocab.term(name)}>"
+
+
+def ext(iri: str) -> str:
+    return f"<{iri}>"
+
+
+def iris(kind: str, ids: pd.Series) -> pd.Series:
+    return f"<{vocab.DATA_NS}{kind}/" + ids.astype(str) + ">"
+
+
+def escape(values: pd.Series) -> pd.Series:
+    return (values.astype(str).str.replace("\\", "\\\\", regex=False)
+            .str.replace('"', '\\"', regex=False).str.replace("\n", "\\n", regex=False)
+            .str.replace("\r", "\\r", regex=False))
+
+
+def literal(values: pd.Series, lang: str = "", datatype: str = "") -> pd.Series:
+    """N-Triples literals; ``lang`` or an XSD ``datatype`` local name."""
+    suffix = f"@{lang}" if lang else (f"^^<{XSD}{datatype}>" if datatype else "")
+    return '"' + escape(values) + '"' + suffix
+
+
+def decimal_text(values: pd.Series) -> pd.Series:
+    """Checked numbers as xsd:decimal lexical forms (no exponent: '1.2e9' -> '1200000000')."""
+    from decimal import Decimal
+
+    def one(v: str) -> str:
+        if not v:
+            return ""
+        text = format(Decimal(v), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return values.astype(str).map(one)
+
+
+class Lines:
+    """Collects N-Triples lines column by column."""
+
+    def __init__(self) -> None:
+        self.parts: list[pd.Series] = []
+
+    def add(self, subjects: pd.Series, predicate: str, objects: pd.Series | str,
+            keep: pd.Series | None = None) -> None:
+        if isinstance(objects, str):
+            objects = pd.Series(objects, index=subjects.index)
+        lines = subjects + " " + predicate + " " + objects + " ."
+        if keep is not None:
+            lines = lines[keep]
+        self.parts.append(lines)
+
+    def add_text(self, subjects: pd.Series, predicate: str, values: pd.Series, lang: str = "",
+                 datatype: str = "") -> None:
+        """Literal triples, skipping empty cells."""
+        values = values.astype(str)
+        self.add(subjects, predicate, literal(values, lang, datatype), values != "")
+
+    def add_list(self, subjects: pd.Series, predicate: str, cells: pd.Series, kind: str) -> None:
+        """One triple per item of a ``;``-list cell, pointing at resources of ``kind``."""
+        items = cells.astype(str).str.split(";").explode().str.strip()
+        items = items[items.notna() & (items != "")]
+        self.add(subjects.loc[items.index], predicate, iris(kind, items))
+
+    def add_labels(self, subjects: pd.Series, predicate: str, cells: pd.Series) -> None:
+        """One language-tagged literal per item of a ``;``-list cell of names: ``zh`` when the
+        item has a CJK character, ``en`` otherwise (``烧碱;NaOH`` → ``"烧碱"@zh``, ``"NaOH"@en``)."""
+        items = cells.astype(str).str.split(";").explode().str.strip()
+        items = items[items.notna() & (items != "")]
+        lang = items.str.contains(CJK, regex=True).map({True: "@zh", False: "@en"})
+        self.add(subjects.loc[items.index], predicate, '"' + escape(items) + '"' + lang)
+
+    def result(self) -> list[str]:
+        if not self.parts:
+            return []
+        return pd.concat(self.parts, ignore_index=True).tolist()
+
+
+def _provenance(out: Lines, subjects: pd.Series, frame: pd.DataFrame) -> None:
+    out.add(subjects, PROV_FROM, iris("source", frame["source"]), frame["source"].astype(str) != "")
+    out.add_text(subjects, t("quote"), frame["quote"], "zh")
+
+
+def _labels(out: Lines, subjects: pd.Series, zh: pd.Series, en: pd.Series) -> None:
+    out.add_text(subjects, LABEL, zh, "zh")
+    out.add_text(subjects, LABEL, en, "en")
+
+
+def _link_labels(frame: pd.DataFrame, left: str, right: str, labels: Tables, sep: str) -> tuple[pd.Series, pd.Series]:
+    """zh and en labels for a link row, built from the labels of the two ends."""
+    def name(col: str, lang: str) -> pd.Series:
+        table = labels[col]
+        mapping = dict(zip(table["id"], table[f"label_{lang}"]))
+        return frame[col].map(mapping).fillna(frame[col]).astype(object)  # object even when empty
+    return (name(left, "zh") + sep + name(right, "zh"), name(left, "en") + sep + name(right, "en"))
+
+
+def range_bounds(values: pd.Series, amounts: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The low and high ends of checked amount cells (``"0.308-0.35"`` -> ``"0.308"``,
+    ``"0.35"``; a single number is both ends) as decimal lexical forms; '' for cells that are
+    not amounts (``amounts`` False) or are empty."""
+    def ends(value: str, is_amount: bool) -> tuple[str, str]:
+        bounds = parse_range(value) if is_amount and value else None
+        if bounds is None:
+            return "", ""
+        low, _, high = value.partition("-")
+        return low, high or low
+    pairs = [ends(str(v), bool(a)) for v, a in zip(values, amounts)]
+    return (decimal_text(pd.Series([p[0] for p in pairs], index=values.index, dtype=object)),
+            decimal_text(pd.Series([p[1] for p in pairs], index=values.index, dtype=object)))
+
+
+def product_status(tables: Tables) -> pd.Series:
+    """Derived status of each product in the zone, indexed by product id: ``present``,
+    ``planned`` or ``missing``, by the evidence rules of :mod:`kg.status`."""
+    return derive_status(tables).status
+
+
+def to_ntriples(tables: Tables) -> list[str]:
+    """All data triples of a checked dataset, as N-Triples lines (ontology not included)."""
+    out = Lines()
+    labels_of = {"input": tables["products"], "output": tables["products"], "product": tables["products"],
+                 "company": tables["companies"], "project": tables["projects"]}
+
+    src = tables["sources"]
+    s = iris("source", src["id"])
+    out.add(s, RDF_TYPE, t("Source"))
+    _labels(out, s, src["title"], src["title"])
+    out.add_text(s, "<http://purl.org/dc/terms/title>", src["title"])
+    out.add_text(s, "<http://purl.org/dc/terms/publisher>", src["publisher"])
+    out.add_text(s, "<http://purl.org/dc/terms/date>", src["date"])
+    out.add_text(s, t("sourceKind"), src["kind"])
+    out.add_text(s, t("file"), src["file"])
+    out.add_text(s, "<https://schema.org/url>", src["url"], datatype="anyURI")
+    out.add_text(s, COMMENT, src["note"])
+
+    park = tables["park"]
+    s = iris("park", park["id"])
+    out.add(s, RDF_TYPE, t("Park"))
+    _labels(out, s, park["label_zh"], park["label_en"])
+    _provenance(out, s, park)
+
+    ch = tables["chains"]
+    s = iris("chain", ch["id"])
+    out.add(s, RDF_TYPE, t("IndustryChain"))
+    out.add(s, RDF_TYPE, "<http://www.w3.org/2004/02/skos/core#Concept>")
+    out.add(s, RDF_TYPE, ch["kind"].map({"core": t("CoreChain"), "extension": t("ExtensionChain")}))
+    out.add(s, "<http://www.w3.org/2004/02/skos/core#inScheme>", t("ChainScheme"))
+    _labels(out, s, ch["label_zh"], ch["label_en"])
+    out.add_text(s, "<http://purl.org/dc/terms/description>", ch["description_zh"], "zh")
+    out.add_text(s, "<http://purl.org/dc/terms/description>", ch["description_en"], "en")
+    _provenance(out, s, ch)
+
+    pr = tables["products"]
+    s = iris("product", pr["id"])
+    out.add(s, RDF_TYPE, t("Product"))
+    out.add(s, RDF_TYPE, pr["kind"].map(lambda k: t(KIND_CLASS[k])))
+    _labels(out, s, pr["label_zh"], pr["label_en"])
+    out.add_list(s, t("inChain"), pr["chains"], "chain")
+    out.add(s, t("segment"), pr["segment"].map(lambda v: t(v)))
+    out.add_text(s, t("valueTier"), pr["value_tier"], datatype="integer")
+    out.add_text(s, t("cas"), pr["cas"])
+    out.add_labels(s, ALT_LABEL, pr["aliases"])
+    wikidata = pr["wikidata"].astype(str)
+    out.add(s, "<https://schema.org/sameAs>", "<http://www.wikidata.org/entity/" + wikidata + ">",
+            wikidata.str.fullmatch(r"Q\d+"))
+    derived = derive_status(tables)
+    out.add(s, t("zoneStatus"), pr["id"].map(derived.status).map(lambda v: t(v)))
+    out.add_text(s, t("statusBasis"), pr["id"].map(derived.basis).fillna(""))
+    out.add_text(s, COMMENT, pr["note"])
+    _provenance(out, s, pr)
+
+    fl = tables["flows"]
+    inputs, outputs = iris("product", fl["input"]), iris("product", fl["output"])
+    out.add(inputs, t("feeds"), outputs)
+    s = iris("flow", fl["input"] + "--" + fl["output"])
+    out.add(s, RDF_TYPE, t("Flow"))
+    out.add(s, t("input"), inputs)
+    out.add(s, t("output"), outputs)
+    _labels(out, s, *_link_labels(fl, "input", "output", labels_of, " → "))
+    out.add_text(s, t("process"), fl["process_zh"], "zh")
+    out.add_text(s, t("process"), fl["process_en"], "en")
+    out.add_text(s, t("processId"), fl["process"])
+    relation = fl["relation"].astype(str)
+    out.add(s, t("flowRelation"), relation.map(lambda v: t(v) if v else ""), relation != "")
+    out.add_text(s, t("inputRatio"), decimal_text(fl["ratio"]), datatype="decimal")
+    out.add_text(s, COMMENT, fl["note"])
+    _provenance(out, s, fl)
+
+    co = tables["companies"]
+    s = iris("company", co["id"])
+    out.add(s, RDF_TYPE, t("Company"))
+    _labels(out, s, co["label_zh"], co["label_en"])
+    out.add(s, t("location"), co["location"].map(lambda v: t(v)))
+    _provenance(out, s, co)
+
+    cp = tables["company_products"]
+    companies, products = iris("company", cp["company"]), iris("product", cp["product"])
+    out.add(companies, t("produces"), products)
+    s = iris("production", cp["company"] + "--" + cp["product"])
+    out.add(s, RDF_TYPE, t("Production"))
+    out.add(s, t("company"), companies)
+    out.add(s, t("product"), products)
+    out.add_text(s, t("inferred"), cp["inferred"].str.lower(), datatype="boolean")
+    _labels(out, s, *_link_labels(cp, "company", "product", labels_of, " → "))
+    _provenance(out, s, cp)
+
+    pj = tables["projects"]
+    s = iris("project", pj["id"])
+    out.add(s, RDF_TYPE, t("Project"))
+    _labels(out, s, pj["label_zh"], pj["label_en"])
+    out.add(s, t("runBy"), iris("company", pj["company"]), pj["company"].astype(str) != "")
+    out.add_list(s, t("inChain"), pj["chains"], "chain")
+    out.add(s, t("status"), pj["status"].map(lambda v: t(v) if v else ""), pj["status"].astype(str) != "")
+    out.add_text(s, t("year"), pj["year"], datatype="integer")
+    out.add_text(s, t("investmentCNY"), decimal_text(pj["investment_cny"]), datatype="decimal")
+    out.add_text(s, t("capacity"), decimal_text(pj["capacity"]), datatype="decimal")
+    out.add_text(s, t("capacityUnit"), pj["capacity_unit"])
+    out.add_text(s, COMMENT, pj["note"])
+    _provenance(out, s, pj)
+
+    pp = tables["project_products"]
+    projects, products = iris("project", pp["project"]), iris("product", pp["product"])
+    out.add(projects, t("willProduce"), products)
+    s = iris("output", pp["project"] + "--" + pp["product"])
+    out.add(s, RDF_TYPE, t("ProjectOutput"))
+    out.add(s, t("project"), projects)
+    out.add(s, t("product"), products)
+    out.add_text(s, t("inferred"), pp["inferred"].str.lower(), datatype="boolean")
+    _labels(out, s, *_link_labels(pp, "project", "product", labels_of, " → "))
+    _provenance(out, s, pp)
+
+    ind = tables["indicators"]
+    s = iris("indicator", ind["id"])
+    out.add(s, RDF_TYPE, t("Indicator"))
+    _labels(out, s, ind["label_zh"], ind["label_en"])
+    out.add_text(s, t("value"), decimal_text(ind["value"]), datatype="decimal")
+    out.add_text(s, t("unit"), ind["unit"])
+    out.add_text(s, t("year"), ind["year"], datatype="integer")
+    out.add_text(s, t("indicatorKind"), ind["kind"])
+    out.add(s, t("inChain"), iris("chain", ind["chain"]), ind["chain"].astype(str) != "")
+    if "products" in ind:
+        out.add_list(s, t("product"), ind["products"], "product")
+    out.add_text(s, COMMENT, ind["note"])
+    _provenance(out, s, ind)
+
+    tg = tables["targets"]
+    s = iris("target", tg["product"] + "--" + tg["source"])
+    out.add(s, RDF_TYPE, t("Target"))
+    out.add(s, t("product"), iris("product", tg["product"]))
+    product_names = tables["products"].set_index("id")
+    _labels(out, s, "招引方向：" + tg["product"].map(product_names["label_zh"]).astype(object),
+            "target: " + tg["product"].map(product_names["label_en"]).astype(object))
+    _provenance(out, s, tg)
+
+    pf = tables["product_facts"]
+    s = iris("fact", pf["product"] + "--" + pf["fact"] + "--" + pf["source"])
+    out.add(s, RDF_TYPE, t("ProductFact"))
+    out.add(s, t("aboutProduct"), iris("product", pf["product"]))
+    names = tables["products"].set_index("id")
+    kinds = pf["fact"].astype(str)
+    _labels(out, s, pf["product"].map(names["label_zh"]).fillna(pf["product"]).astype(object) + "：" +
+            kinds.map(lambda k: vocab.FACT_LABELS[k][0]),
+            pf["product"].map(names["label_en"]).fillna(pf["product"]).astype(object) + ": " +
+            kinds.map(lambda k: vocab.FACT_LABELS[k][1]))
+    out.add_text(s, t("factKind"), pf["fact"])
+    out.add_text(s, t("factValue"), pf["value"])
+    low, high = range_bounds(pf["value"], kinds.isin(vocab.AMOUNT_FACTS))
+    out.add_text(s, t("factMin"), low, datatype="decimal")
+    out.add_text(s, t("factMax"), high, datatype="decimal")
+    out.add_text(s, t("unit"), pf["unit"])
+    out.add_text(s, t("year"), pf["year"], datatype="integer")
+    out.add_text(s, COMMENT, pf["note"])
+    _provenance(out, s, pf)
+
+    pl = tables["park_limits"]
+    s = iris("limit", pl["limit"])
+    out.add(s, RDF_TYPE, t("ParkLimit"))
+    limits = pl["limit"].astype(str)
+    _labels(out, s, limits.map(lambda k: vocab.LIMIT_LABELS[k][0]), limits.map(lambda k: vocab.LIMIT_LABELS[k][1]))
+    out.add_text(s, t("limitKind"), pl["limit"])
+    out.add_text(s, t("limitValue"), pl["value"])
+    out.add_text(s, t("unit"), pl["unit"])
+    out.add_text(s, COMMENT, pl["note"])
+    _provenance(out, s, pl)
+
+    a = tables["assets"]
+    s = iris("asset", a["id"])
+    out.add(s, RDF_TYPE, t("Asset"))
+    out.add(s, RDF_TYPE, a["kind"].map(lambda k: t(KIND_CLASS[k])))
+    _labels(out, s, a["label_zh"], a["label_en"])
+    out.add_list(s, t("inChain"), a["chains"], "chain")
+    out.add_list(s, t("product"), a["products"], "product")
+    out.add(s, t("company"), iris("company", a["company"]), a["company"].astype(str) != "")
+    out.add_text(s, COMMENT, a["note"])
+    _provenance(out, s, a)
+
+    _evidence(out, derived.evidence)
+    return out.result()
+
+
+VIA_TYPES = {"company": "company", "project": "project", "asset": "asset", "indicator": "indicator",
+             "product": "product"}
+
+
+def _evidence(out: Lines, ev: pd.DataFrame) -> None:
+    """One kg:StatusEvidence resource per piece of evidence of :func:`kg.status.derive_status`:
+    the product, the rule, the status it gives, what it rests on (a company, project, asset,
+    indicator, or the product whose process runs), and the source and quote of the fact."""
+    if not len(ev):
+        return
+    ev = ev.fillna("").astype(str)
+    s = iris("evidence", ev["product"] + "--" + ev["rule"] + "--" + ev["via"])
+    out.add(s, RDF_TYPE, t("StatusEvidence"))
+    out.add(s, t("product"), iris("product", ev["product"]))
+    out.add_text(s, t("evidenceRule"), ev["rule"])
+    out.add(s, t("givesStatus"), ev["status"].map(lambda v: t(v)))
+    via = "<" + vocab.DATA_NS + ev["via_kind"].map(VIA_TYPES) + "/" + ev["via"] + ">"
+    out.add(s, t("via"), via)
+    out.add_text(s, t("evidenceProcess"), ev["process"])
+    out.add_text(s, t("evidenceRelation"), ev["relation"])
+    out.add(s, PROV_FROM, iris("source", ev["source"]), ev["source"] != "")
+    out.add_text(s, t("quote"), ev["quote"], "zh")
+
+
+def row_index(tables: Tables) -> dict[str, tuple[str, int]]:
+    """IRI of each resource made from a row -> (file, spreadsheet row), for error messages."""
+    index: dict[str, tuple[str, int]] = {}
+    spec: Iterable[tuple[str, str, list[str]]] = (
+        ("sources", "source", ["id"]), ("park", "park", ["id"]), ("chains", "chain", ["id"]),
+        ("products", "product", ["id"]), ("flows", "flow", ["input", "output"]),
+        ("companies", "company", ["id"]), ("company_products", "production", ["company", "product"]),
+        ("projects", "project", ["id"]), ("project_products", "output", ["project", "product"]),
+        ("indicators", "indicator", ["id"]), ("targets", "target", ["product", "source"]),
+        ("assets", "asset", ["id"]), ("product_facts", "fact", ["product", "fact", "source"]),
+        ("park_limits", "limit", ["limit"]),
+    )
+    for table, kind, key in spec:
+        frame = tables[table]
+        ids = frame[key[0]].astype(str)
+        for name in key[1:]:
+            ids = ids + "--" + frame[name].astype(str)
+        for local, row in zip(ids, frame[ROW]):
+            index[vocab.resource(kind, local)] = (frame.attrs.get("file", f"{table}.csv"), int(row))
+    return index

@@ -1,0 +1,457 @@
+"""Build: tables -> checked -> RDF -> SHACL-validated -> written to the build folder.
+
+The build folder (``./build`` by default) holds generations; ``current`` is a symlink to
+the last good one, swapped atomically, so a failed or killed build leaves the previous
+output as it was and a reader never sees half a graph::
+
+    build/current -> gen-20260101T000000-1234/
+    build/graph.ttl -> current/graph.ttl      Turtle, data and ontology
+    build/graph.nt  -> current/graph.nt       N-Triples, for bulk loaders
+    build/gen-.../store/                      the embedded Oxigraph store
+    build/gen-.../projection.json             the product graph (kg.store.projection), read once
+    build/gen-.../manifest.json               fingerprint of the inputs, counts
+    build/gen-.../.kg-generation              kg's mark on its own generation
+    build/.kg-build                           kg's mark on its own build folder
+    build/.lock                               one build at a time
+
+kg removes and replaces only what it made: a folder that holds anything and no ``.kg-build``
+is refused with nothing touched (a build folder of an older kg, with kg's names only, is taken
+over); in its own folder kg counts and prunes only generations that carry its mark, and never
+replaces a file or folder of the user's named ``current``, ``graph.ttl`` or ``graph.nt``.
+
+>>> import tempfile
+>>> from kg.paths import default_data_dir
+>>> result = build(default_data_dir(), Path(tempfile.mkdtemp()))
+>>> result.triples > 1000
+True
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import hashlib
+import itertools
+import json
+import os
+import re
+import shutil
+import stat
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import __version__, vocab
+from kg.errors import KgError
+from kg.graph.mapping import row_index, to_ntriples
+from kg.paths import ontology_file, shapes_file
+from kg.store.generations import MANIFEST, current_generation, read_manifest
+from kg.store.projection import PROJECTION_FILE, query_graph, write_graph
+from kg.store.stores import LocalStore
+from kg.tables.dataset import load_tables
+from kg.tables.read import DataErrors, DataIssue, Tables
+
+KEEP_GENERATIONS = 2  # the current one and the one before, for readers still on it
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    generation: Path
+    triples: int
+    fingerprint: str
+    warnings: list[DataIssue] = field(default_factory=list)
+    skipped: bool = False  # True when the build was up to date
+
+
+def data_files(data: Path) -> list[Path]:
+    """The input files a build depends on: the tables (or a workbook) and the ontology."""
+    data = Path(data)
+    tables = sorted(data.glob("*.csv")) if data.is_dir() else [data]
+    return [*tables, ontology_file(), shapes_file()]
+
+
+# The code that decides what the graph holds: a change to it makes old builds stale.
+# Paths inside the kg package.
+GRAPH_CODE = ("store/build.py", "graph/mapping.py", "graph/status.py", "store/projection.py", "tables/schema.py",
+              "store/stores.py", "tables/read.py", "tables/dataset.py", "vocab.py", "tables/workbook.py")
+
+
+def fingerprint(data: Path) -> str:
+    """A hash of every input file's name and content, of the code that maps them, and of
+    kg's version."""
+    digest = hashlib.sha256(__version__.encode())
+    code = [Path(__file__).parents[1] / name for name in GRAPH_CODE]
+    for path in [*data_files(data), *code]:
+        digest.update(path.name.encode() + b"\0")
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+BUILD_MARKER = ".kg-build"  # kg's mark on a build folder
+GENERATION_MARKER = ".kg-generation"  # kg's mark on a generation: holds the generation's name
+MARKER_TEXT = ("This folder is a kg build folder. kg writes and removes here only what it made: gen-* folders "
+               "holding a .kg-generation file, current, graph.ttl, graph.nt and .lock.\n")
+# kg's own links in a build folder and where each points.
+LINKS = {"current": re.compile(r"gen-[^/]+"), "graph.ttl": re.compile(r"current/graph\.ttl"),
+         "graph.nt": re.compile(r"current/graph\.nt")}
+# The names a build folder of an older kg (before the markers) holds, and nothing else.
+OLDER_NAMES = re.compile(r"\.lock|current|graph\.ttl|graph\.nt|gen-[0-9T-]+|\.tmp-gen-[0-9T-]+|\.current-[0-9]+"
+                         r"|since-[0-9a-f]{12}")
+
+
+def _made_by_kg(path: Path, name: str) -> bool:
+    """Whether ``path`` is a real folder (not a link) carrying kg's mark for generation ``name``."""
+    try:
+        return (not path.is_symlink() and path.is_dir()
+                and (path / GENERATION_MARKER).read_text(encoding="utf-8").strip() == name)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def own_generations(out: Path) -> list[Path]:
+    """kg's own generations in the build folder ``out``, oldest first: ``gen-*`` folders that
+    carry kg's mark with their own name (a user's ``gen-*`` folder, or a copy of a generation
+    under another name, is not one)."""
+    return sorted(p for p in Path(out).glob("gen-*") if _made_by_kg(p, p.name))
+
+
+def _mark_generation(folder: Path, name: str) -> None:
+    (folder / GENERATION_MARKER).write_text(name + "\n", encoding="utf-8")
+
+
+def _older_build(out: Path, entries: list[str]) -> list[Path] | None:
+    """The generations of ``out`` when it is a build folder written by a kg before the
+    markers (kg's names only, ``current`` a link to a generation holding kg's manifest), else
+    None."""
+    if not all(OLDER_NAMES.fullmatch(name) for name in entries) or not (out / "current").is_symlink():
+        return None
+    generations = []
+    for name in entries:
+        path = out / name
+        if name.startswith("gen-"):
+            try:
+                manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return None
+            own = isinstance(manifest, dict) and {"fingerprint", "kg_version"} <= set(manifest)
+            if path.is_symlink() or not own:
+                return None
+            generations.append(path)
+        elif name in LINKS and not path.is_symlink():
+            return None
+    target = os.readlink(out / "current")
+    return generations if any(g.name == target for g in generations) else None
+
+
+def _write_marker(path: Path, text: str) -> None:
+    """Create ``path`` holding ``text``, unless it exists (never through a link)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def claim_folder(out: Path) -> None:
+    """Make ``out`` kg's build folder, or refuse it with nothing touched.
+
+    A new or empty folder gets kg's marker; a folder with the marker is kg's; a build folder
+    of an older kg is taken over (marker added, its generations marked); any other folder
+    holding anything is refused (:class:`KgError`): kg would otherwise replace or prune what it
+    holds."""
+    out = Path(out)
+    try:
+        if not out.is_dir():
+            if out.exists() or out.is_symlink():
+                raise KgError(f"--out {out} is not a folder: give a new or empty folder, or a kg build folder")
+            out.mkdir(parents=True, exist_ok=True)
+        if (out / BUILD_MARKER).is_file():
+            return
+        entries = sorted(os.listdir(out))
+        if entries:
+            older = _older_build(out, entries)
+            if older is None:
+                shown = ", ".join(entries[:5]) + (f" and {len(entries) - 5} more" if len(entries) > 5 else "")
+                raise KgError(f"--out {out} is not a kg build folder (it holds {shown} and no {BUILD_MARKER} "
+                              "file): kg writes and replaces files in its build folder, so it uses only a new or "
+                              "empty folder or one it made. Choose another --out; nothing was changed.")
+            for generation in older:
+                _mark_generation(generation, generation.name)
+        _write_marker(out / BUILD_MARKER, MARKER_TEXT)
+    except (NotADirectoryError, FileExistsError) as exc:
+        raise KgError(f"--out {out} is not a folder (a part of the path is a file): {exc.strerror}") from exc
+    except PermissionError as exc:
+        raise KgError(f"cannot write in the build folder {out}: {exc.strerror} (give an --out you can write to)") \
+            from exc
+    except OSError as exc:
+        raise KgError(f"cannot prepare the build folder {out}: {exc.strerror or exc}") from exc
+
+
+def check_links(out: Path) -> None:
+    """Refuse (:class:`KgError`) when ``current``, ``graph.ttl`` or ``graph.nt`` in ``out`` is
+    not kg's link: a file, a folder or a link elsewhere is the user's, never to be replaced."""
+    for name, target in LINKS.items():
+        path = out / name
+        if path.is_symlink() and target.fullmatch(os.readlink(path)):
+            continue
+        if path.is_symlink() or path.exists():
+            kind = "a link to " + os.readlink(path) if path.is_symlink() else "a folder" if path.is_dir() else "a file"
+            raise KgError(f"{path} is {kind}, not kg's link: kg keeps its own link named {name} in its build folder "
+                          "and will not replace yours. Move it out of the build folder; nothing was changed.")
+
+
+@contextmanager
+def build_lock(out: Path):
+    """One build at a time per build folder (a second waits for the first). The folder is
+    claimed first (:func:`claim_folder`); the lock file is opened without following a link
+    and without emptying it, and must be a regular file."""
+    out = Path(out)
+    claim_folder(out)
+    path = out / ".lock"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise KgError(f"{path} is a symbolic link: kg does not follow it (it would write where it points); "
+                          "remove the link") from exc
+        raise KgError(f"cannot open the lock file {path}: {exc.strerror}") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise KgError(f"{path} is not a regular file: remove it")
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def validate_graph(tables: Tables, lines: list[str] | None, warnings: list[DataIssue], engine: str = "store",
+                   store: ox.Store | None = None) -> None:
+    """SHACL-validate the data triples ``lines`` of ``tables``; add warnings to ``warnings``
+    and raise :class:`~kg.tables.read.DataErrors` (each issue naming file, row and column) on an
+    error.
+
+    ``engine="store"`` (the default) runs the shapes as SPARQL on an Oxigraph store, ``store``
+    when given (the build's own, already loaded with the data; ``lines`` is then unused),
+    else an in-memory one, and
+    leaves out the company and production nodes whose constraints the table checks cover
+    (:data:`kg.graph.shacl.TABLE_CHECKED`);
+    ``engine="pyshacl"`` runs pyshacl over an rdflib graph, the reference implementation, far
+    slower past a few thousand triples (see benchmarks/BENCHMARKS.md)."""
+    # kg.graph.shacl loads rdflib, slow to import: here, so that commands that do not validate start quicker.
+    from kg.graph.shacl import TABLE_CHECKED, pyshacl_violations, store_violations, to_issues
+
+    if engine == "pyshacl":
+        import rdflib
+
+        graph = rdflib.Graph()
+        graph.parse(data="\n".join(lines or []) + "\n", format="nt")
+        violations = pyshacl_violations(graph)
+    elif engine == "store":
+        if store is None:
+            store = ox.Store()
+            store.bulk_load(input=_ntriples(lines or []), format=ox.RdfFormat.N_TRIPLES)
+        violations = store_violations(store, skip=TABLE_CHECKED)
+    else:
+        raise KgError(f"unknown SHACL engine {engine!r}: use 'store' or 'pyshacl'")
+    issues = to_issues(violations, lambda: row_index(tables))
+    warnings.extend(i for i in issues if i.severity != "error")
+    if any(i.severity == "error" for i in issues):
+        raise DataErrors(issues + warnings)
+
+
+def _engine(shacl: bool | str) -> str | None:
+    return None if shacl is False else "store" if shacl is True else str(shacl)
+
+
+def _ntriples(lines: list[str]) -> bytes:
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+def check(data: Path, shacl: bool | str = True) -> tuple[Tables, list[str], list[DataIssue]]:
+    """Read, check, map and (optionally) SHACL-validate a dataset without writing anything.
+
+    ``shacl``: True (the store engine), False, or an engine name for :func:`validate_graph`.
+    Returns the tables, the N-Triples lines and the warnings; raises
+    :class:`~kg.tables.read.DataErrors` with every problem found."""
+    warnings: list[DataIssue] = []
+    tables = load_tables(data, warnings)
+    lines = to_ntriples(tables)
+    engine = _engine(shacl)
+    if engine:
+        validate_graph(tables, lines, warnings, engine)
+    return tables, lines, warnings
+
+
+def _write_turtle(target: Path, ontology: bytes) -> None:
+    # Serialised from the N-Triples stream, not dumped from the store: three times faster.
+    quads = itertools.chain(ox.parse(path=str(target / "graph.nt"), format=ox.RdfFormat.N_TRIPLES),
+                            ox.parse(input=ontology, format=ox.RdfFormat.N_TRIPLES))
+    ox.serialize(quads, str(target / "graph.ttl"), format=ox.RdfFormat.TURTLE, prefixes=vocab.PREFIXES)
+
+
+LOAD_BLOCK = 16 << 20  # bytes of N-Triples per bulk load into the on-disk store
+
+
+def _write_store(target: Path, ontology: bytes) -> int:
+    """Bulk-load graph.nt and the ontology into the on-disk store ``target/store`` and
+    compact it; return its triple count.
+
+    The N-Triples go in blocks of :data:`LOAD_BLOCK` bytes: one bulk load of the whole
+    file holds about 1 GB at a million triples, 16 MB blocks about 0.2 GB, and take less
+    time. The compaction after it (``optimize``) merges the blocks' files, so point reads
+    touch fewer of them: later queries run about twice as fast (see benchmarks/NOTES.md)."""
+    store = ox.Store(str(target / "store"))
+    with open(target / "graph.nt", "rb") as handle:
+        rest = b""
+        while block := handle.read(LOAD_BLOCK):
+            block = rest + block
+            end = block.rfind(b"\n") + 1
+            rest = block[end:]
+            if end:
+                store.bulk_load(input=block[:end], format=ox.RdfFormat.N_TRIPLES)
+        if rest:
+            store.bulk_load(input=rest, format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(input=ontology, format=ox.RdfFormat.N_TRIPLES)
+    store.optimize()
+    store.flush()
+    return len(store)
+
+
+def _write_lines(lines: list[str], path: Path) -> None:
+    """Write N-Triples lines to ``path`` in blocks (one joined string of a million lines
+    would double the memory they take)."""
+    block = 100_000
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        for start in range(0, len(lines), block):
+            handle.write("\n".join(lines[start:start + block]))
+            handle.write("\n")
+
+
+def _return_freed_memory() -> None:
+    """Hand the pages freed by a dropped store back to the system: glibc keeps them
+    otherwise, and the next bulk load's peak would stack on top of them."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
+def _write_generation(target: Path, validate: Callable[[ox.Store], None] | None = None) -> int:
+    """Complete the generation in ``target``, whose graph.nt holds the data triples: write
+    the on-disk store, the product graph and graph.ttl, then add the ontology to graph.nt;
+    return the triple count.
+
+    Two threads write the on-disk store (:func:`_write_store`) and graph.ttl while this one
+    loads the data into an in-memory store, runs ``validate`` (when given) on it before the
+    ontology is added, so SHACL sees the data graph alone, and reads the product graph
+    there (:func:`kg.store.projection.query_graph`). Both run several times faster in memory than
+    on the on-disk store, whose point reads go through RocksDB (see benchmarks/NOTES.md).
+    pyoxigraph releases the GIL while it loads, queries and serialises, so the three share
+    two cores."""
+    ntriples = target / "graph.nt"
+    ontology = ox.serialize(ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE),
+                            format=ox.RdfFormat.N_TRIPLES)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        on_disk = pool.submit(_write_store, target, ontology)
+        turtle = pool.submit(_write_turtle, target, ontology)
+        memory = ox.Store()
+        memory.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+        if validate is not None:
+            validate(memory)
+        memory.bulk_load(input=ontology, format=ox.RdfFormat.N_TRIPLES)
+        write_graph(query_graph(LocalStore(store=memory)), target / PROJECTION_FILE)
+        del memory
+        _return_freed_memory()
+        triples = on_disk.result()
+        turtle.result()
+    with open(ntriples, "ab") as handle:  # the readers are done with it
+        handle.write(ontology)
+    return triples
+
+
+def _swap_current(out: Path, generation: Path) -> None:
+    tmp_link = out / f".current-{os.getpid()}"
+    if tmp_link.is_symlink():
+        tmp_link.unlink()
+    tmp_link.symlink_to(generation.name)
+    os.replace(tmp_link, out / "current")
+    for name in ("graph.ttl", "graph.nt"):
+        link = out / name
+        if not link.is_symlink() and not link.exists():  # checked before the build: never the user's
+            link.symlink_to(Path("current") / name)
+
+
+def _prune(out: Path, keep: Path) -> None:
+    """Remove kg's own generations but ``keep`` and the newest, and the temporary folders
+    of kg's killed builds; nothing without kg's mark."""
+    generations = own_generations(out)
+    old = [p for p in generations if p != keep][: max(0, len(generations) - KEEP_GENERATIONS)]
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
+    for path in out.glob(".tmp-gen-*"):
+        if _made_by_kg(path, path.name.removeprefix(".tmp-")):
+            shutil.rmtree(path, ignore_errors=True)  # left by a killed build
+
+
+def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True) -> BuildResult:
+    """Build the graph of the dataset in ``data`` into the build folder ``out``.
+
+    Nothing in ``out`` changes unless the whole build succeeds. When the inputs are
+    unchanged since the current build, nothing is rebuilt unless ``force``. ``shacl`` as in
+    :func:`check`; the default validates on the new store before anything is swapped in."""
+    data, out = Path(data), Path(out)
+    if not data.exists():
+        raise KgError(f"data not found: {data}")
+    with build_lock(out):
+        check_links(out)
+        stamp = fingerprint(data)
+        manifest = read_manifest(out)
+        if not force and manifest and manifest.get("fingerprint") == stamp:
+            generation = current_generation(out)
+            return BuildResult(out, generation, manifest["triples"], stamp, skipped=True)
+        warnings: list[DataIssue] = []
+        tables = load_tables(data, warnings)
+        lines = to_ntriples(tables)
+        engine = _engine(shacl)
+        if engine and engine != "store":
+            validate_graph(tables, lines, warnings, engine)
+        name = time.strftime("gen-%Y%m%dT%H%M%S") + f"-{time.time_ns() % 10**9:09d}-{os.getpid()}"
+        tmp = out / f".tmp-{name}"
+        try:
+            def on_store(store: ox.Store) -> None:
+                validate_graph(tables, None, warnings, "store", store)
+
+            tmp.mkdir()
+            _mark_generation(tmp, name)
+            _write_lines(lines, tmp / "graph.nt")
+            del lines  # the stores load graph.nt: a million lines need not stay in memory
+            triples = _write_generation(tmp, on_store if engine == "store" else None)
+            counts = {name: len(frame) for name, frame in tables.items()}
+            (tmp / MANIFEST).write_text(json.dumps({
+                "fingerprint": stamp, "data": str(data.resolve()), "built_at": time.time(),
+                "kg_version": __version__, "triples": triples, "rows": counts,
+            }, indent=2), encoding="utf-8")
+            generation = out / name
+            os.replace(tmp, generation)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _swap_current(out, generation)
+        _prune(out, generation)
+        return BuildResult(out, generation, triples, stamp, warnings)
+
+
+def ensure_built(data: Path, out: Path) -> Path:
+    """The current generation of ``out``, built first when absent or older than ``data``."""
+    result = build(data, out)
+    return result.generation

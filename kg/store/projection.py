@@ -1,0 +1,405 @@
+"""The product-flow projection: the RDF graph read into a networkx DiGraph of products.
+
+Gap analysis, ranking, what-if and the HTML explorer all work on this graph instead of the
+RDF: one node per product, one edge per flow (input → output). It is read with one SPARQL
+SELECT per aspect (products, chains, flows, producers, projects, targets, sources), never
+one query per product, so it costs a handful of round trips on a remote endpoint too, and
+its size follows the number of products, not of companies.
+
+Node attributes (keyed by the product's local id, e.g. ``"methionine"``):
+``iri``, ``label_zh``, ``label_en``, ``chains`` (sorted chain ids), ``segment``, ``kind``,
+``value_tier`` (int 1..5), ``status`` (``present``/``planned``/``missing``, read from
+``kg:zoneStatus``), ``producers`` (companies in the zone that make it), ``candidates``
+(companies outside the zone that make it: whom to recruit), ``projects`` (pipeline projects
+that will make it), ``named_by`` (brands, places or routes of the zone that name it when no
+producer is named: why it counts as present), ``targeted`` and ``target_quotes`` (a source names it as a recruitment
+direction), ``sources``. Companies and projects are dicts with ``id``, ``label_zh``,
+``label_en`` (projects also ``status``, ``year``, ``investment_cny``, ``company``,
+``inferred``), ``aliases`` (other names, sorted). Edge attributes: ``process_zh``,
+``process_en``, ``process`` (the process id: edges with the same id are one process, whose
+outputs come together), ``relation`` (the output's role in it: ``main``, ``co_product`` or
+``by_product``) and ``ratio`` (t input per t output, a float); each is None when the flow
+row leaves it empty (an empty relation means main); ``facts`` (the product's facts from
+product_facts.csv: fact kind → a list of ``{"value", "min", "max", "unit", "year", "source",
+"note"}``, one per source; see :func:`product_facts`).
+``G.graph["chains"]`` maps chain id → ``{"label_zh", "label_en", "kind"}``.
+``G.graph["park_limits"]`` maps limit kind → ``{"value", "number", "unit", "source", "quote",
+"note"}`` (see :func:`park_limits`).
+
+The build reads this graph once, from its in-memory store, and keeps it in the generation
+(``projection.json``), so later commands on the embedded store load it instead of querying
+63k company links again at a million triples (see benchmarks/BENCHMARKS.md); a remote
+endpoint is always queried.
+
+>>> from kg.store.stores import open_store
+>>> G = product_graph(open_store())  # doctest: +SKIP
+>>> G.nodes["methionine"]["status"]  # doctest: +SKIP
+'present'
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from kg.files import write_atomic
+from kg.graph.mapping import KIND_CLASS
+from kg.graph.status import RULES
+from kg.store.stores import LocalStore, Store
+from kg.vocab import local_id
+
+CLASS_KIND = {cls: kind for kind, cls in KIND_CLASS.items()}
+PROJECTION_FILE = "projection.json"  # in a build generation, beside its store
+
+CHAINS = """
+SELECT ?chain ?label_zh ?label_en ?core WHERE {
+  ?chain a kg:IndustryChain .
+  OPTIONAL { ?chain rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
+  OPTIONAL { ?chain rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
+  BIND(EXISTS { ?chain a kg:CoreChain } AS ?core)
+}"""
+
+PRODUCTS = """
+SELECT ?p ?label_zh ?label_en ?segment ?tier ?status ?basis WHERE {
+  ?p a kg:Product .
+  OPTIONAL { ?p rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
+  OPTIONAL { ?p rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
+  OPTIONAL { ?p kg:segment ?segment }
+  OPTIONAL { ?p kg:valueTier ?tier }
+  OPTIONAL { ?p kg:zoneStatus ?status }
+  OPTIONAL { ?p kg:statusBasis ?basis }
+}"""
+
+PRODUCT_CLASSES = """
+SELECT ?p ?cls WHERE { ?p a kg:Product ; a ?cls . FILTER(?cls != kg:Product) }"""
+
+PRODUCT_CHAINS = """
+SELECT ?p ?chain WHERE { ?p a kg:Product ; kg:inChain ?chain }"""
+
+PRODUCT_SOURCES = """
+SELECT ?p ?source WHERE { ?p a kg:Product ; prov:wasDerivedFrom ?source }"""
+
+FLOWS = """
+SELECT ?a ?b ?process_zh ?process_en ?process ?relation ?ratio WHERE {
+  ?a kg:feeds ?b .
+  OPTIONAL {
+    ?f kg:input ?a ; kg:output ?b .
+    OPTIONAL { ?f kg:process ?process_zh FILTER(LANG(?process_zh) = "zh") }
+    OPTIONAL { ?f kg:process ?process_en FILTER(LANG(?process_en) = "en") }
+    OPTIONAL { ?f kg:processId ?process }
+    OPTIONAL { ?f kg:flowRelation ?relation }
+    OPTIONAL { ?f kg:inputRatio ?ratio }
+  }
+}"""
+
+PRODUCT_ALIASES = """
+SELECT ?p ?alias WHERE { ?p a kg:Product ; skos:altLabel ?alias }"""
+
+PRODUCERS = """
+SELECT ?p ?c ?location ?label_zh ?label_en WHERE {
+  ?c kg:produces ?p .
+  OPTIONAL { ?c kg:location ?location }
+  OPTIONAL { ?c rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
+  OPTIONAL { ?c rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
+}"""
+
+PROJECTS = """
+SELECT ?p ?j ?label_zh ?label_en ?status ?year ?investment ?company ?inferred WHERE {
+  ?j kg:willProduce ?p .
+  OPTIONAL { ?j rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
+  OPTIONAL { ?j rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
+  OPTIONAL { ?j kg:status ?status }
+  OPTIONAL { ?j kg:year ?year }
+  OPTIONAL { ?j kg:investmentCNY ?investment }
+  OPTIONAL { ?j kg:runBy ?company }
+  OPTIONAL { ?o kg:project ?j ; kg:product ?p ; kg:inferred ?inferred }
+}"""
+
+# Brands, places and routes of the zone that name a product it has (see
+# kg.graph.mapping.named_by_assets): why a product with no named producer is present.
+NAMED_BY = """
+SELECT ?p ?a ?label_zh ?label_en WHERE {
+  VALUES ?type { kg:Brand kg:Place kg:Route }
+  ?a a ?type ; kg:product ?p .
+  ?p kg:zoneStatus kg:present .
+  OPTIONAL { ?a rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
+  OPTIONAL { ?a rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
+}"""
+
+# Why each product is present or planned (kg.status): one row per piece of evidence.
+EVIDENCE = """
+SELECT ?p ?rule ?status ?via ?process ?relation ?source ?quote ?label_zh ?label_en WHERE {
+  ?e a kg:StatusEvidence ; kg:product ?p ; kg:evidenceRule ?rule ; kg:givesStatus ?status ; kg:via ?via .
+  OPTIONAL { ?e kg:evidenceProcess ?process }
+  OPTIONAL { ?e kg:evidenceRelation ?relation }
+  OPTIONAL { ?e prov:wasDerivedFrom ?source }
+  OPTIONAL { ?e kg:quote ?quote }
+  OPTIONAL { ?via rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
+  OPTIONAL { ?via rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
+}"""
+
+# Stated projects that name chains but no product (a fluorochemical park): they target the
+# chain as a whole.
+CHAIN_PROJECTS = """
+SELECT ?j ?chain ?status ?label_zh ?label_en WHERE {
+  ?j a kg:Project ; kg:inChain ?chain .
+  FILTER NOT EXISTS { ?j kg:willProduce ?any }
+  OPTIONAL { ?j kg:status ?status }
+  OPTIONAL { ?j rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
+  OPTIONAL { ?j rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
+}"""
+
+TARGETS = """
+SELECT ?p ?quote WHERE { ?t a kg:Target ; kg:product ?p . OPTIONAL { ?t kg:quote ?quote } }"""
+
+# Facts the ranking weighs (product_facts.csv) and the park's own limits (park_limits.csv).
+FACTS = """
+SELECT ?p ?kind ?value ?min ?max ?unit ?year ?source ?note WHERE {
+  ?f a kg:ProductFact ; kg:aboutProduct ?p ; kg:factKind ?kind ; kg:factValue ?value .
+  OPTIONAL { ?f kg:factMin ?min }
+  OPTIONAL { ?f kg:factMax ?max }
+  OPTIONAL { ?f kg:unit ?unit }
+  OPTIONAL { ?f kg:year ?year }
+  OPTIONAL { ?f prov:wasDerivedFrom ?source }
+  OPTIONAL { ?f rdfs:comment ?note }
+}"""
+
+PARK_LIMITS = """
+SELECT ?kind ?value ?unit ?source ?quote ?note WHERE {
+  ?l a kg:ParkLimit ; kg:limitKind ?kind .
+  OPTIONAL { ?l kg:limitValue ?value }
+  OPTIONAL { ?l kg:unit ?unit }
+  OPTIONAL { ?l prov:wasDerivedFrom ?source }
+  OPTIONAL { ?l kg:quote ?quote }
+  OPTIONAL { ?l rdfs:comment ?note }
+}"""
+
+
+def _text(value: Any) -> str:
+    """A cell as text ('' for a missing value)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def _opt(value: Any) -> Any:
+    """A cell as a python value, None when missing."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value
+
+
+def _rows(store: Store, query: str) -> list[dict[str, Any]]:
+    frame = store.select(query)
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def _party(row: dict[str, Any], key: str) -> dict[str, Any]:
+    return {"id": local_id(row[key]), "label_zh": _text(row.get("label_zh")) or local_id(row[key]),
+            "label_en": _text(row.get("label_en")) or local_id(row[key])}
+
+
+def _number(value: Any) -> float | None:
+    value = _opt(value)
+    return None if value is None or value == "" else float(value)
+
+
+def product_facts(store: Store) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Each product's facts (product_facts.csv as read from the graph): product id -> fact kind
+    -> one dict per source, sorted by source: ``value`` (as written), ``min`` and ``max``
+    (floats for the amount facts, else None), ``unit``, ``year`` (int or None), ``source``,
+    ``note``. Several sources for one fact are all kept; the reader chooses."""
+    facts: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for row in _rows(store, FACTS):
+        year = _opt(row["year"])
+        fact = {"value": _text(row["value"]), "min": _number(row["min"]), "max": _number(row["max"]),
+                "unit": _text(row["unit"]), "year": int(year) if year is not None else None,
+                "source": local_id(row["source"]) if row["source"] else "", "note": _text(row["note"])}
+        facts.setdefault(local_id(row["p"]), {}).setdefault(_text(row["kind"]), []).append(fact)
+    for kinds in facts.values():
+        for kind, items in kinds.items():
+            kinds[kind] = sorted({(f["source"], f["value"]): f for f in items}.values(),
+                                 key=lambda f: (f["source"], f["value"]))
+    return {p: dict(sorted(kinds.items())) for p, kinds in sorted(facts.items())}
+
+
+def park_limits(store: Store) -> dict[str, dict[str, Any]]:
+    """The park's own limits (park_limits.csv as read from the graph): limit kind -> ``value``
+    (as written, '' when the source gives no figure), ``number`` (float for the amount limits,
+    else None), ``unit``, ``source``, ``quote``, ``note``."""
+    limits: dict[str, dict[str, Any]] = {}
+    for row in sorted(_rows(store, PARK_LIMITS), key=lambda r: (_text(r["kind"]), _text(r["source"]))):
+        value = _text(row["value"])
+        try:
+            number = float(value) if value else None
+        except ValueError:
+            number = None
+        limits.setdefault(_text(row["kind"]), {
+            "value": value, "number": number, "unit": _text(row["unit"]),
+            "source": local_id(row["source"]) if row["source"] else "", "quote": _text(row["quote"]),
+            "note": _text(row["note"])})
+    return limits
+
+
+def product_graph(store: Store, cached: bool = True) -> nx.DiGraph:
+    """The directed product-flow graph (input → output) with each product's chains, segment,
+    derived status, local producers, external candidates, projects and targeting.
+
+    Works on any :class:`kg.store.stores.Store` (embedded or remote); nodes, edges and the lists in
+    node attributes are sorted, so the graph is the same whatever order the store returns
+    rows in. On a build's embedded store the graph the build kept (``projection.json``) is
+    read unless ``cached`` is False; it is the graph these queries give, read when the store
+    was built.
+    """
+    saved = _saved_graph_path(store) if cached else None
+    if saved is not None:
+        return read_graph(saved)
+    return query_graph(store)
+
+
+def _saved_graph_path(store: Store) -> Path | None:
+    if not isinstance(store, LocalStore) or store.generation is None:
+        return None
+    path = store.generation / PROJECTION_FILE
+    return path if path.is_file() else None
+
+
+def write_graph(G: nx.DiGraph, path: Path) -> Path:
+    """Write the product graph ``G`` to ``path`` as JSON (atomically): nodes and edges in
+    their order, with their attributes."""
+    doc = {"graph": G.graph, "nodes": [[n, d] for n, d in G.nodes(data=True)],
+           "edges": [[a, b, d] for a, b, d in G.edges(data=True)]}
+    write_atomic(path, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return Path(path)
+
+
+def read_graph(path: Path) -> nx.DiGraph:
+    """The product graph written by :func:`write_graph`."""
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    G = nx.DiGraph()
+    G.graph.update(doc["graph"])
+    G.add_nodes_from((n, d) for n, d in doc["nodes"])
+    G.add_edges_from((a, b, d) for a, b, d in doc["edges"])
+    return G
+
+
+def query_graph(store: Store) -> nx.DiGraph:
+    """:func:`product_graph` read from the store's SPARQL answers, never from a saved copy."""
+    G = nx.DiGraph()
+    chains = {}
+    for row in _rows(store, CHAINS):
+        cid = local_id(row["chain"])
+        chains[cid] = {"label_zh": _text(row["label_zh"]) or cid, "label_en": _text(row["label_en"]) or cid,
+                       "kind": "core" if row["core"] else "extension"}
+    G.graph["chains"] = dict(sorted(chains.items()))
+
+    # Nodes and edges go in sorted by id, so the graph (and what is drawn or ranked from it)
+    # is the same whatever order a store returns rows in.
+    for row in sorted(_rows(store, PRODUCTS), key=lambda row: row["p"]):
+        pid = local_id(row["p"])
+        tier = row["tier"]
+        G.add_node(pid, iri=row["p"], label_zh=_text(row["label_zh"]) or pid,
+                   label_en=_text(row["label_en"]) or pid,
+                   segment=local_id(row["segment"]) if row["segment"] else "",
+                   kind="", value_tier=int(tier) if tier is not None else 1,
+                   status=local_id(row["status"]) if row["status"] else "missing",
+                   status_basis=_text(row["basis"]), evidence=[],
+                   chains=[], producers=[], candidates=[], projects=[],
+                   targeted=False, target_quotes=[], sources=[], named_by=[], aliases=[], facts={})
+    nodes = G.nodes
+    for row in _rows(store, PRODUCT_CLASSES):
+        pid, kind = local_id(row["p"]), CLASS_KIND.get(local_id(row["cls"]))
+        if pid in nodes and kind:
+            nodes[pid]["kind"] = kind
+    for row in _rows(store, PRODUCT_CHAINS):
+        nodes[local_id(row["p"])]["chains"].append(local_id(row["chain"]))
+    for row in _rows(store, PRODUCT_ALIASES):
+        nodes[local_id(row["p"])]["aliases"].append(str(row["alias"]))
+    for row in _rows(store, PRODUCT_SOURCES):
+        nodes[local_id(row["p"])]["sources"].append(local_id(row["source"]))
+
+    flows = sorted(_rows(store, FLOWS), key=lambda r: (r["a"], r["b"], _text(r["process_zh"]), _text(r["process_en"])))
+    for row in flows:
+        a, b = local_id(row["a"]), local_id(row["b"])
+        for end, iri in ((a, row["a"]), (b, row["b"])):
+            if end not in nodes:  # a flow to a resource not typed as a product: keep it visible
+                G.add_node(end, iri=iri, label_zh=end, label_en=end, segment="", kind="", value_tier=1,
+                           status="missing", chains=[], producers=[], candidates=[], projects=[],
+                           targeted=False, target_quotes=[], sources=[], named_by=[], aliases=[], facts={})
+        G.add_edge(a, b, process_zh=_text(row["process_zh"]), process_en=_text(row["process_en"]),
+                   process=_text(row["process"]) or None,
+                   relation=local_id(row["relation"]) if row["relation"] else None,
+                   ratio=float(row["ratio"]) if row["ratio"] is not None else None)
+
+    for row in _rows(store, PRODUCERS):
+        pid = local_id(row["p"])
+        if pid not in nodes:
+            continue
+        where = "producers" if row["location"] and local_id(row["location"]) == "zone" else "candidates"
+        nodes[pid][where].append(_party(row, "c"))
+
+    for row in _rows(store, PROJECTS):
+        pid = local_id(row["p"])
+        if pid not in nodes:
+            continue
+        project = _party(row, "j")
+        project.update(
+            status=local_id(row["status"]) if row["status"] else None,
+            year=int(row["year"]) if row["year"] is not None else None,
+            investment_cny=float(row["investment"]) if row["investment"] is not None else None,
+            company=local_id(row["company"]) if row["company"] else None,
+            inferred=bool(row["inferred"]) if row["inferred"] is not None else False,
+        )
+        nodes[pid]["projects"].append(project)
+
+    for row in _rows(store, NAMED_BY):
+        pid = local_id(row["p"])
+        if pid in nodes and not nodes[pid]["producers"]:
+            nodes[pid]["named_by"].append(_party(row, "a"))
+
+    for row in _rows(store, EVIDENCE):
+        pid = local_id(row["p"])
+        if pid in nodes:
+            via_kind = row["via"].rsplit("/", 2)[-2] if row["via"].count("/") >= 2 else ""
+            nodes[pid]["evidence"].append({
+                "rule": _text(row["rule"]), "status": local_id(row["status"]), "via_kind": via_kind,
+                **_party(row, "via"), "process": _text(row["process"]), "relation": _text(row["relation"]),
+                "source": local_id(row["source"]) if row["source"] else "", "quote": _text(row["quote"]),
+            })
+
+    chain_projects: dict[str, list[dict[str, Any]]] = {}
+    for row in _rows(store, CHAIN_PROJECTS):
+        status = local_id(row["status"]) if row["status"] else None
+        if status == "operating":
+            continue
+        project = {**_party(row, "j"), "status": status}
+        chain_projects.setdefault(local_id(row["chain"]), []).append(project)
+    G.graph["chain_projects"] = {c: sorted(ps, key=lambda d: d["id"]) for c, ps in sorted(chain_projects.items())}
+
+    for row in _rows(store, TARGETS):
+        pid = local_id(row["p"])
+        if pid in nodes:
+            nodes[pid]["targeted"] = True
+            if row["quote"]:
+                nodes[pid]["target_quotes"].append(str(row["quote"]))
+
+    for pid, kinds in product_facts(store).items():
+        if pid in nodes:
+            nodes[pid]["facts"] = kinds
+    G.graph["park_limits"] = park_limits(store)
+
+    for _, data in G.nodes(data=True):
+        data["chains"] = sorted(set(data["chains"]))
+        data["sources"] = sorted(set(data["sources"]))
+        data["target_quotes"] = sorted(set(data["target_quotes"]))
+        data["aliases"] = sorted(set(data.get("aliases", [])))
+        for key in ("producers", "candidates", "projects", "named_by"):
+            data[key] = sorted({d["id"]: d for d in data[key]}.values(), key=lambda d: d["id"])
+        if "evidence" in data:
+            data["evidence"] = sorted({(e["rule"], e["id"]): e for e in data["evidence"]}.values(),
+                                      key=lambda e: (RULES.index(e["rule"]) if e["rule"] in RULES else 99, e["id"]))
+    return G

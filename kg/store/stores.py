@@ -1,0 +1,281 @@
+"""Where the graph is queried: the embedded Oxigraph store in the build folder, or a remote
+SPARQL 1.1 endpoint. Both answer SELECT queries as pandas DataFrames, so everything above
+this module (stats, gaps, reports) runs the same on either.
+
+>>> import tempfile
+>>> from kg.paths import default_data_dir
+>>> from kg.store.build import build
+>>> out = Path(tempfile.mkdtemp())
+>>> store = open_store(build(default_data_dir(), out).out)
+>>> int(store.select("SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Product }")["n"][0]) > 0
+True
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyoxigraph as ox
+
+from kg import vocab
+from kg.errors import KgError
+from kg.paths import DEFAULT_OUT
+from kg.store.generations import current_generation
+
+Binding = dict[str, Any]  # variable name -> IRI string (for IRIs use ox.NamedNode) or literal value
+
+
+def with_prefixes(query: str) -> str:
+    """The query with the usual PREFIX lines in front (a user's own PREFIX wins)."""
+    return vocab.sparql_prefixes() + query
+
+
+def to_term(value: Any) -> ox.NamedNode | ox.Literal:
+    """An RDF term for a parameter value: IRIs stay IRIs, the rest become literals."""
+    if isinstance(value, (ox.NamedNode, ox.Literal)):
+        return value
+    if isinstance(value, bool):
+        return ox.Literal(str(value).lower(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double"))
+    text = str(value)
+    if text.startswith(("http://", "https://", "urn:")):
+        return ox.NamedNode(text)
+    return ox.Literal(text)
+
+
+def _python_value(term: Any) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value.rsplit("#", 1)[-1]
+        try:
+            if dt in ("integer", "int", "long", "nonNegativeInteger"):
+                return int(term.value)
+            if dt in ("decimal", "double", "float"):
+                return float(term.value)
+            if dt == "boolean":
+                return term.value == "true"
+        except ValueError:
+            pass
+        return term.value
+    return term.value
+
+
+class Store:
+    """The interface every consumer uses."""
+
+    def select(self, query: str, bindings: Binding | None = None) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def triples(self) -> int:
+        frame = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return int(frame["n"][0])
+
+
+class LocalStore(Store):
+    """The embedded, read-only Oxigraph store of a build generation (``path``: its
+    ``store`` folder), or an open pyoxigraph ``store`` (the build's in-memory one).
+
+    ``generation`` is the build generation the store belongs to, where derived files such
+    as the product graph (:mod:`kg.store.projection`) are kept; None for a bare ``store``."""
+
+    def __init__(self, path: Path | None = None, store: ox.Store | None = None):
+        if (path is None) == (store is None):
+            raise TypeError("LocalStore takes a path or a store")
+        self.path = Path(path) if path is not None else None
+        if store is not None:
+            self.store = store
+            return
+        try:
+            self.store = ox.Store.read_only(str(self.path))
+        except OSError as exc:
+            raise KgError(f"cannot open the store in {self.path}: {exc}") from exc
+
+    @property
+    def generation(self) -> Path | None:
+        return self.path.parent if self.path is not None else None
+
+    def raw(self, query: str, bindings: Binding | None = None) -> Any:
+        """The pyoxigraph result of a query (the usual prefixes declared), for any query form.
+        ``bindings`` are bound as RDF terms by :func:`inline_values`, as for a remote
+        endpoint, so both stores give the same answers (pyoxigraph's own substitutions
+        require the variable in the SELECT projection and do not apply to ASK/CONSTRUCT)."""
+        try:
+            return self.store.query(inline_values(query, bindings), prefixes=vocab.PREFIXES)
+        except SyntaxError as exc:
+            raise KgError(f"SPARQL syntax error: {exc}") from exc
+        except (OSError, RuntimeError) as exc:
+            raise KgError(f"the query failed: {exc}") from exc
+
+    def select(self, query: str, bindings: Binding | None = None) -> pd.DataFrame:
+        result = self.raw(query, bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise KgError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        # A solution iterates its values in the order of the variables.
+        rows = [[_python_value(term) for term in solution] for solution in result]
+        return pd.DataFrame(rows, columns=names)
+
+    def triples(self) -> int:
+        return len(self.store)
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 endpoint reached over HTTP (read-only use)."""
+
+    def __init__(self, endpoint: str, timeout: float = 60.0):
+        self.endpoint = endpoint
+        self.timeout = timeout
+
+    def request(self, query: str, accept: str = "application/sparql-results+json") -> bytes:
+        body = urllib.parse.urlencode({"query": query}).encode()
+        req = urllib.request.Request(self.endpoint, data=body, method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as response:
+                return response.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace")[:500]
+            raise KgError(f"the endpoint {self.endpoint} refused the query ({exc.code}): {detail}") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            raise KgError(f"cannot reach the endpoint {self.endpoint}: {exc}") from exc
+
+    def select(self, query: str, bindings: Binding | None = None) -> pd.DataFrame:
+        text = with_prefixes(inline_values(query, bindings))
+        doc = json.loads(self.request(text))
+        names = doc["head"]["vars"]
+        rows = [[_json_value(b.get(n)) for n in names] for b in doc["results"]["bindings"]]
+        return pd.DataFrame(rows, columns=names)
+
+
+IRI_TOKEN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+
+
+def skeleton(query: str) -> str:
+    """The query with its comments, strings and IRIs blanked out (each of their characters a
+    space, line breaks kept), so that keywords and braces can be found by position: a
+    ``SERVICE`` or ``{`` inside a string is not one.
+
+    >>> skeleton('SELECT * WHERE { ?s ?p "a {" } # }')
+    'SELECT * WHERE { ?s ?p       }    '
+    """
+    out, i, n = list(query), 0, len(query)
+
+    def blank(start: int, end: int) -> None:
+        for k in range(start, min(end, n)):
+            if out[k] != "\n":
+                out[k] = " "
+
+    while i < n:
+        c = query[i]
+        if c == "#":
+            end = query.find("\n", i)
+            end = n if end < 0 else end
+            blank(i, end)
+            i = end
+            continue
+        if c in "\"'":
+            quote = query[i:i + 3] if query[i:i + 3] in ('"""', "'''") else c
+            start, i = i, i + len(quote)
+            while i < n and not query.startswith(quote, i):
+                i += 2 if query[i] == "\\" else 1
+            i += len(quote)
+            blank(start, i)
+            continue
+        if c == "<" and (match := IRI_TOKEN.match(query, i)):
+            blank(i, match.end())
+            i = match.end()
+            continue
+        i += 1
+    return "".join(out)
+
+
+def group_openings(query: str) -> list[int]:
+    """Positions of the ``{`` that open each top-level group of a query, skipping
+    comments, strings and IRIs."""
+    openings, depth = [], 0
+    for i, c in enumerate(skeleton(query)):
+        if c == "{":
+            if depth == 0:
+                openings.append(i)
+            depth += 1
+        elif c == "}":
+            depth -= 1
+    return openings
+
+
+def inline_values(query: str, bindings: Binding | None) -> str:
+    """The query with ``bindings`` as a ``VALUES`` block at the start of its WHERE group,
+    so each parameter is bound as an RDF term where the pattern is evaluated (a trailing
+    VALUES would join after GROUP BY). Terms are serialised by pyoxigraph, which checks
+    IRIs and escapes literals: a value can never change the query's structure.
+
+    >>> inline_values("SELECT * WHERE { ?p ?q ?r }", {"p": ox.NamedNode("http://x/a")})
+    'SELECT * WHERE { VALUES (?p) { (<http://x/a>) } ?p ?q ?r }'
+    """
+    if not bindings:
+        return query
+    names = " ".join(f"?{ox.Variable(k).value}" for k in bindings)
+    terms = " ".join(str(to_term(v)) for v in bindings.values())
+    openings = group_openings(query)
+    if not openings:
+        raise KgError("the query has no WHERE clause to bind parameters in")
+    where = openings[0]
+    if re.search(r"\bCONSTRUCT\s*$", query[:where], re.IGNORECASE) and len(openings) > 1:
+        where = openings[1]  # CONSTRUCT { template } WHERE { ... }
+    return f"{query[:where + 1]} VALUES ({names}) {{ ({terms}) }}{query[where + 1:]}"
+
+
+def _json_value(cell: dict | None) -> Any:
+    if cell is None:
+        return None
+    datatype = cell.get("datatype")
+    if cell["type"] in ("literal", "typed-literal") and datatype:
+        return _python_value(ox.Literal(cell["value"], datatype=ox.NamedNode(datatype)))
+    return cell["value"]
+
+
+def open_store(out: Path | None = None, endpoint: str | None = None) -> Store:
+    """The store to query: ``endpoint`` when given, else the embedded store of the current
+    build in ``out`` (``./build`` by default). Opening never builds: build first
+    (:func:`kg.store.build.ensure_built`, or ``kg build``), then open what was built."""
+    if endpoint:
+        return RemoteStore(endpoint)
+    folder = Path(out) if out else DEFAULT_OUT
+    generation = current_generation(folder)
+    if generation is None:
+        raise KgError(f"no build in {folder}: run `kg build --out {folder}` first")
+    return LocalStore(generation / "store")
+
+
+def rdflib_graph(out: Path | None = None) -> Any:
+    """The built graph under rdflib's API, for analysts and notebooks used to rdflib: an
+    ``rdflib.Graph`` backed by the build's Oxigraph store through oxrdflib, opened read-only
+    (adding a triple raises), so it is not parsed again and queries run at Oxigraph's speed.
+    The usual prefixes (``kg:``, ``product:``, ...) are bound. The current build in ``out``
+    is used as it is (see :func:`open_store`).
+
+    >>> g = rdflib_graph()  # doctest: +SKIP
+    >>> g.query("SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Product }")  # doctest: +SKIP
+    """
+    # rdflib and oxrdflib are slow to import: loaded here, only for the analysts who ask.
+    import rdflib
+    from oxrdflib import OxigraphStore
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    store = open_store(out=out)
+    assert isinstance(store, LocalStore)
+    graph = rdflib.Graph(store=OxigraphStore(store=store.store), identifier=DATASET_DEFAULT_GRAPH_ID)
+    for prefix, namespace in vocab.PREFIXES.items():
+        graph.bind(prefix, rdflib.Namespace(namespace), override=True)
+    return graph
