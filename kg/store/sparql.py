@@ -333,6 +333,10 @@ def run(store: Store, text: str, bindings: dict | None = None, where: str = "que
             store.timeout = timeout
         body = store.request(with_prefixes(inline_values(text, bindings)), accept)
         answer = _parse_answer(form, body, f"the endpoint {store.endpoint}")
+        expected = {"select": ox.QuerySolutions, "ask": ox.QueryBoolean}.get(form)
+        if expected is not None and not isinstance(answer, expected):
+            got = "a yes/no (ASK) answer" if isinstance(answer, ox.QueryBoolean) else "rows (a SELECT answer)"
+            raise KgError(f"the endpoint {store.endpoint} answered a {form.upper()} query with {got}")
     else:
         raise KgError(f"cannot run SPARQL on {type(store).__name__}")
     limit = max_rows + 1 if max_rows else None
@@ -357,10 +361,11 @@ def _parse_answer(form: str, body: bytes, source: str) -> Any:
     """An answer sent as SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT)."""
     try:
         if form == "construct":
-            return ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+            return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))  # read now: errors come here
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
     except (SyntaxError, ValueError, OSError) as exc:
-        raise KgError(f"{source} sent an answer that is not valid: {exc}") from exc
+        what = "N-Triples" if form == "construct" else "SPARQL JSON results"
+        raise KgError(f"{source} sent an answer that is not valid {what}: {exc}") from exc
 
 
 def to_json(result: Result) -> dict:

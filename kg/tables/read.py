@@ -259,7 +259,12 @@ def parse_csv(text: str, table: Table, file: str, issues: list[DataIssue]) -> pd
 
 def read_table(path: Path, table: Table, issues: list[DataIssue]) -> pd.DataFrame | None:
     """One table file, decoded and parsed (not yet checked)."""
-    text = decode(path.read_bytes(), path.name, issues)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        issues.append(DataIssue(path.name, None, None, None, f"cannot be read: {exc.strerror or exc}"))
+        return None
+    text = decode(raw, path.name, issues)
     if not text and any(i.file == path.name and i.severity == "error" for i in issues):
         return None
     return parse_csv(text, table, path.name, issues)
