@@ -149,10 +149,12 @@ def test_ranking_by_hand(hand):
     # end = .2×.5 + .1×.5 (outlet) + .1×.5 (tier 3) + .15×.5 (target) + .05×.5 = 0.3
     # ore (weak) = .15×(2/3) + .1×1 (reach) + .05×1 (cross) + .05×.5 = 0.275
     # sidex = .2×.5 + .1×.5 (outlet) + .05×.5 = 0.175; cat = .1×.75 + .05×.5 = 0.1
-    assert list(r.index) == ["mid", "end", "ore", "sidex", "cat"]
-    assert r["score"].tolist() == pytest.approx([0.466667, 0.3, 0.275, 0.175, 0.1], abs=1e-5)
-    assert r.loc["ore", "gap_type"] == "weak"
-    assert r["rank"].tolist() == [1, 2, 3, 4, 5]
+    # ore is weak: made in the zone already, so it stays in the gaps and is on no list
+    assert list(r.index) == ["mid", "end", "sidex", "cat"]
+    assert r["score"].tolist() == pytest.approx([0.466667, 0.3, 0.175, 0.1], abs=1e-5)
+    assert "ore" in set(result.gaps.loc[result.gaps["gap_type"] == "weak", "id"])
+    assert result.graph.nodes["ore"]["score"] == pytest.approx(0.275, abs=1e-5)
+    assert r["rank"].tolist() == [1, 2, 3, 4]
     # x makes mid (one of the park's gaps) and mid is made from ore, present in the zone
     assert r.loc["mid", "candidates"] == [{**company("x"), "closes": ["mid"], "uses_local": ["ore"]}]
     assert r.loc["mid", "local_inputs"] == ["ore"] and r.loc["mid", "local_consumers"] == ["prod1", "prod2"]
@@ -168,8 +170,8 @@ def test_weights_change_the_order(hand):
     # rank 2, in id order.
     weights = {name: 0.0 for name in COMPONENTS} | {"strategic_target": 1.0}
     r = analyse(hand, weights).ranking
-    assert r["id"].tolist() == ["end", "cat", "mid", "ore", "sidex"]
-    assert r["rank"].tolist() == [1, 2, 2, 2, 2]
+    assert r["id"].tolist() == ["end", "cat", "mid", "sidex"]
+    assert r["rank"].tolist() == [1, 2, 2, 2]
 
 
 def test_gaps_sorted_recruitable_first_then_breaks(hand):
@@ -316,6 +318,11 @@ def mini_build(tmp_path_factory) -> tuple[Path, Path]:
     return data, out
 
 
+# The mini dataset's one external producer, as the projection lists it (tests/fixtures/mini).
+CO_B = {"id": "co-b", "label_zh": "乙公司", "label_en": "Company B", "company": "co-b", "province": "浙江",
+        "capacity": 20000.0, "capacity_unit": "吨/年", "year": 2024, "source": "fixture"}
+
+
 @pytest.fixture(scope="module")
 def mini_graph(mini_build) -> nx.DiGraph:
     data, out = mini_build
@@ -335,7 +342,7 @@ def test_projection_of_the_mini_dataset(mini_graph):
     assert sodium["value_tier"] == 2 and sodium["segment"] == "midstream" and sodium["kind"] == "intermediate"
     cyanide = G.nodes["sodium-cyanide"]
     assert cyanide["chains"] == ["fine", "salt"] and cyanide["status"] == "missing"
-    assert cyanide["candidates"] == [{"id": "co-b", "label_zh": "乙公司", "label_en": "Company B"}]
+    assert cyanide["candidates"] == [CO_B]  # outside the zone: a candidate, with its producers-table row
     chlorine = G.nodes["chlorine"]
     assert chlorine["status"] == "planned"
     assert chlorine["projects"] == [{"id": "p-cl", "label_zh": "氯气项目", "label_en": "Chlorine project",
@@ -419,7 +426,7 @@ def test_cli_json_keys(mini_build):
     assert first["product"] == "https://w3id.org/kg-chain/id/product/sodium-cyanide"
     assert {"product", "label_zh", "label_en", "chain", "gap_type", "score", "components"} <= set(first)
     assert set(first["components"]) == set(COMPONENTS)
-    assert first["candidates"] == [{"id": "co-b", "label_zh": "乙公司", "label_en": "Company B"}]
+    assert first["candidates"] == [CO_B]
 
 
 def test_cli_top_chain_type(mini_build):
@@ -500,12 +507,17 @@ def test_same_projection_from_a_sparql_endpoint(mini_build, mini_graph, tmp_path
 
 def test_shipped_data_analysis(shipped_store):
     # Every product of the shipped data is in the projection, every score in [0, 1], and the
-    # ranking holds exactly the missing and weak products.
+    # ranking holds exactly the missing products (weak ones are made already), each on the
+    # list its kind gives unless a gate keeps it off.
     result = analyse(shipped_store)
     G = result.graph
     products = int(shipped_store.select("SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Product }")["n"][0])
     assert G.number_of_nodes() == products
     assert result.ranking["score"].between(0, 1).all()
-    expected = {p for p, d in G.nodes(data=True) if {"missing", "weak"} & set(d["gap_types"])}
+    expected = {p for p, d in G.nodes(data=True) if "missing" in d["gap_types"]}
     assert set(result.ranking["id"]) == expected
+    kinds = {"intermediate": "recruit", "end_product": "recruit", "service": "develop", "raw_material": "secure",
+             "energy": "secure"}
+    for row in result.ranking.itertuples():
+        assert row.list == ("gated" if row.gates else kinds[G.nodes[row.id]["kind"]]), row.id
     assert set(result.completeness["chain"]) == set(G.graph["chains"])

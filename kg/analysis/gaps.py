@@ -106,7 +106,7 @@ class Facts:
     local: dict[str, float]
     chains: dict[str, tuple[str, ...]]
     inputs: dict[str, list[str]]
-    consumers: dict[str, list[str]]
+    demanders: dict[str, list[str]]
     routes: dict[str, dict[str, list[tuple[str, float | None]]]]
     value: dict[str, float]
     target: dict[str, float]
@@ -130,15 +130,19 @@ class Facts:
             strength = target_strength(quotes) if quotes else (0.5 if d.get("targeted") else 0.0)
             strength = max([strength, *(chain_targets.get(c, 0.0) for c in d.get("chains") or ())])
             target[p] = strength
+        # A consumer demands a product only through its main route: a co- or by-product comes
+        # out of the same process and calls for nothing (chlorine beside caustic soda does not
+        # call for brine when the zone's chlorine comes from another cell).
+        demanders = {p: uses(G, p) for p in nodes}
         outlet = {}
         for p, d in nodes(data=True):
-            used_locally = any(local[q] > 0 for q in G.succ[p])
+            used_locally = any(local[q] > 0 for q in demanders[p])
             outlet[p] = 0.0 if used_locally or local[p] == 0 else OUTLET_STRENGTH.get(_made_as(d), 0.0)
         return cls(
             local=local,
             chains={p: tuple(d.get("chains") or ()) for p, d in nodes(data=True)},
             inputs={p: list(adj) for p, adj in G.pred.items()},
-            consumers={p: list(adj) for p, adj in G.succ.items()},
+            demanders=demanders,
             routes=routes,
             value={p: _value(d) for p, d in nodes(data=True)},
             target=target,
@@ -199,9 +203,10 @@ def _feedstock_readiness(f: Facts, p: str) -> float:
 
 def _demand_pull(f: Facts, p: str) -> float:
     """本地需求拉动 Local demand pull (raw value): local consumers waiting for the product:
-    its successors, each counted by :data:`LOCAL_WEIGHT`. Scaled to [0, 1] by the largest
+    its successors through their main route (a co- or by-product of the same process calls
+    for nothing), each counted by :data:`LOCAL_WEIGHT`. Scaled to [0, 1] by the largest
     value of any product in the graph."""
-    return sum(f.local[q] for q in f.consumers[p])
+    return sum(f.local[q] for q in f.demanders[p])
 
 
 def _outlet_value(f: Facts, p: str) -> float:
@@ -217,7 +222,7 @@ def _bridging(f: Facts, p: str) -> float:
     :data:`LOCAL_WEIGHT`. For a missing product these are the broken local chains it alone
     would reconnect; for a weak one, the chains hanging on its single producer. Scaled to
     [0, 1] by the largest value in the graph."""
-    return sum(f.local[q] for q in f.inputs[p]) * sum(f.local[q] for q in f.consumers[p])
+    return sum(f.local[q] for q in f.inputs[p]) * sum(f.local[q] for q in f.demanders[p])
 
 
 def _downstream_reach(f: Facts, p: str) -> float:
@@ -228,7 +233,7 @@ def _downstream_reach(f: Facts, p: str) -> float:
     seen = {p}
     frontier = [p]
     for _ in range(REACH_DEPTH):
-        frontier = [q for r in frontier for q in f.consumers[r] if not (q in seen or seen.add(q))]
+        frontier = [q for r in frontier for q in f.demanders[r] if not (q in seen or seen.add(q))]
         if not frontier:
             break
     return sum(1 for q in seen if q != p and f.local[q] < 1.0)
@@ -253,7 +258,7 @@ def _cross_chain(f: Facts, p: str) -> float:
     the distinct chains of the product and of its local inputs and consumers, minus one.
     Scaled to [0, 1] by the largest value in the graph."""
     chains = set(f.chains[p])
-    for q in (*f.inputs[p], *f.consumers[p]):
+    for q in (*f.inputs[p], *f.demanders[p]):
         if f.local[q] > 0:
             chains.update(f.chains[q])
     return max(len(chains) - 1, 0)
@@ -326,6 +331,13 @@ GAP_LABELS = {
     "upstream_break": ("断链", "upstream break"),
     "downstream_break": ("延链", "downstream break"),
 }
+
+
+def uses(G: nx.DiGraph, p: str) -> list[str]:
+    """The products made from ``p`` through their main route (sorted): its uses. An edge to
+    a co- or by-product is the same process giving another output, not a use of ``p`` (the
+    HCl that comes out of a chlorination with PCl5 does not need PCl5)."""
+    return sorted(q for q, e in G.succ[p].items() if (e.get("relation") or "main") == "main")
 
 
 def _local(G: nx.DiGraph, p: str) -> float:
@@ -521,7 +533,7 @@ def product_gaps(G: nx.DiGraph, p: str) -> list[tuple[str, str, str]]:
     data = G.nodes[p]
     status = data.get("status", "missing")
     inputs = sorted(G.predecessors(p))
-    consumers = sorted(G.successors(p))
+    consumers = uses(G, p)
     local_in = [q for q in inputs if _is_local(G, q)]
     local_out = [q for q in consumers if _is_local(G, q)]
     name_zh, name_en = data.get("label_zh", p), data.get("label_en", p)
@@ -591,7 +603,7 @@ def _gap_frame(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]]) -
         if not gaps:
             continue
         local_in = [q for q in sorted(G.predecessors(p)) if _is_local(G, q)]
-        local_out = [q for q in sorted(G.successors(p)) if _is_local(G, q)]
+        local_out = [q for q in uses(G, p) if _is_local(G, q)]
         for chain in data.get("chains") or [""]:
             for gap_type, zh, en in gaps:
                 rows.append({
@@ -636,7 +648,8 @@ def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None, app
     (upstream_break, downstream_break); within each group by score (highest first), then
     product id, chain and gap type. A row's score and components are its product's.
 
-    ``ranking`` has one row per missing or weak product, on its list (``recruit``,
+    ``ranking`` has one row per missing product (a weak one is made in the zone already: it
+    stays in ``gaps``), on its list (``recruit``,
     ``develop``, ``secure``, or ``gated`` when a gate keeps it off its list; with
     ``apply_gates=False`` gates are shown but keep nothing off), in list order, then by
     score (highest first), then id, with ``rank`` counted within the list and shared by
@@ -694,11 +707,12 @@ RANKING_COLUMNS = ["list", "rank", "product", "id", "label_zh", "label_en", "cha
 
 def _ranking(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]], components: pd.DataFrame,
              weights: Mapping[str, float]) -> pd.DataFrame:
-    """The missing and weak products, each on its list, with the score and components set
-    on the nodes, candidates ranked and rank ranges for the top of each list."""
+    """The missing products, each on its list, with the score and components set on the
+    nodes, candidates ranked and rank ranges for the top of each list. A weak product is
+    made in the zone already: it stays in the gaps (强链), never on a list to recruit."""
     rows = []
     for p in sorted(G.nodes):
-        gaps = [g for g in found[p] if g[0] in ("missing", "weak")]
+        gaps = [g for g in found[p] if g[0] == "missing"]
         if not gaps:
             continue
         gap_type, zh, en = gaps[0]
@@ -712,7 +726,7 @@ def _ranking(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]], com
             "components": dict(data["components"]),
             "gates": list(data["gates"]), "cautions": list(data["cautions"]), "rank_range": None,
             "local_inputs": [q for q in sorted(G.predecessors(p)) if _is_local(G, q)],
-            "local_consumers": [q for q in sorted(G.successors(p)) if _is_local(G, q)],
+            "local_consumers": [q for q in uses(G, p) if _is_local(G, q)],
             "evidence": list(data.get("evidence") or []),
             "reason_zh": zh, "reason_en": en,
         })

@@ -94,7 +94,10 @@ def gates(data: Mapping[str, Any], park_limits: Any) -> list[dict[str, Any]]:
         found.append({"gate": "hazardous", "detail_zh": f"重点监管危险化工工艺：{names}，园区不接纳",
                       "detail_en": f"hazardous chemical process ({names}), which the park does not take",
                       "source": hazardous[0].get("source", "")})
-    return found
+    unique = {}
+    for gate in found:  # the same gate stated by several sources counts once
+        unique.setdefault((gate["gate"], gate["detail_en"]), gate)
+    return list(unique.values())
 
 
 def cautions(data: Mapping[str, Any], park_limits: Any) -> list[dict[str, Any]]:

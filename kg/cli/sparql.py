@@ -7,6 +7,7 @@ import click
 from kg.cli.common import data_dir, data_option, endpoint_option, handle_errors, out_option, output_option, store_from
 from kg.errors import KgError
 from kg.files import write_atomic
+from kg.outputs.query_page import routes
 from kg.outputs.results import render
 from kg.outputs.text import emit
 from kg.store.build import ensure_built
@@ -100,7 +101,7 @@ def serve(host, port, timeout, data, out):
     a query page at / that works offline, updates refused (403). Stop with Ctrl-C."""
     generation = ensure_built(data_dir(data), out)
     serve_graph(generation / "store", host=host, port=port, timeout=timeout,
-                announce=lambda text: click.echo(text, err=True))
+                announce=lambda text: click.echo(text, err=True), pages=routes(timeout))
 
 
 @click.command()

@@ -26,6 +26,7 @@ from kg.tables.read import ROW, Tables, parse_range
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 COMMENT = "<http://www.w3.org/2000/01/rdf-schema#comment>"
+ALT_LABEL = "<http://www.w3.org/2004/02/skos/core#altLabel>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PROV_FROM = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
 ALT_LABEL = "<http://www.w3.org/2004/02/skos/core#altLabel>"
@@ -76,6 +77,12 @@ def decimal_text(values: pd.Series) -> pd.Series:
     return values.astype(str).map(one)
 
 
+def _items(cells: pd.Series) -> pd.Series:
+    """The items of ``;``-list cells, trimmed, empties dropped, indexed by their row."""
+    items = cells.astype(str).str.split(";").explode().str.strip()
+    return items[items.notna() & (items != "")]
+
+
 class Lines:
     """Collects N-Triples lines column by column."""
 
@@ -99,8 +106,7 @@ class Lines:
 
     def add_list(self, subjects: pd.Series, predicate: str, cells: pd.Series, kind: str) -> None:
         """One triple per item of a ``;``-list cell, pointing at resources of ``kind``."""
-        items = cells.astype(str).str.split(";").explode().str.strip()
-        items = items[items.notna() & (items != "")]
+        items = _items(cells)
         self.add(subjects.loc[items.index], predicate, iris(kind, items))
 
     def add_labels(self, subjects: pd.Series, predicate: str, cells: pd.Series) -> None:
@@ -233,6 +239,9 @@ def to_ntriples(tables: Tables) -> list[str]:
     out.add(s, RDF_TYPE, t("Company"))
     _labels(out, s, co["label_zh"], co["label_en"])
     out.add(s, t("location"), co["location"].map(lambda v: t(v)))
+    out.add_text(s, t("province"), co["province"])
+    out.add_labels(s, ALT_LABEL, co["aliases"])
+    out.add_text(s, COMMENT, co["note"])
     _provenance(out, s, co)
 
     cp = tables["company_products"]
@@ -243,6 +252,11 @@ def to_ntriples(tables: Tables) -> list[str]:
     out.add(s, t("company"), companies)
     out.add(s, t("product"), products)
     out.add_text(s, t("inferred"), cp["inferred"].str.lower(), datatype="boolean")
+    out.add_text(s, t("capacity"), decimal_text(cp["capacity"]), datatype="decimal")
+    out.add_text(s, t("capacityUnit"), cp["capacity_unit"])
+    out.add_text(s, t("year"), cp["year"], datatype="integer")
+    out.add_text(s, t("processId"), cp["process"])
+    out.add_text(s, COMMENT, cp["note"])
     _labels(out, s, *_link_labels(cp, "company", "product", labels_of, " → "))
     _provenance(out, s, cp)
 
@@ -336,7 +350,7 @@ def to_ntriples(tables: Tables) -> list[str]:
     out.add_text(s, COMMENT, a["note"])
     _provenance(out, s, a)
 
-    _evidence(out, derived.evidence)
+    _evidence(out, derived.evidence, tables)
     return out.result()
 
 
@@ -344,7 +358,13 @@ VIA_TYPES = {"company": "company", "project": "project", "asset": "asset", "indi
              "product": "product"}
 
 
-def _evidence(out: Lines, ev: pd.DataFrame) -> None:
+RULE_WORDS = {"producer": ("区内企业生产", "made by a zone company"), "project": ("项目", "a project"),
+              "brand": ("园区品牌", "a brand of the zone"), "resource": ("园区资源", "a resource the zone holds"),
+              "activity": ("指标所述活动", "activity an indicator states"),
+              "co_product": ("联产/副产", "co- or by-product"), "captive": ("厂内自用中间体", "captive intermediate")}
+
+
+def _evidence(out: Lines, ev: pd.DataFrame, tables: Tables) -> None:
     """One kg:StatusEvidence resource per piece of evidence of :func:`kg.status.derive_status`:
     the product, the rule, the status it gives, what it rests on (a company, project, asset,
     indicator, or the product whose process runs), and the source and quote of the fact."""
@@ -354,6 +374,12 @@ def _evidence(out: Lines, ev: pd.DataFrame) -> None:
     s = iris("evidence", ev["product"] + "--" + ev["rule"] + "--" + ev["via"])
     out.add(s, RDF_TYPE, t("StatusEvidence"))
     out.add(s, t("product"), iris("product", ev["product"]))
+    names = tables["products"].set_index("id")
+    for lang, i, sep in (("zh", 0, "："), ("en", 1, ": ")):
+        label = (ev["product"].map(names[f"label_{lang}"]).fillna(ev["product"]).astype(str) + sep
+                 + ev["rule"].map({r: words[i] for r, words in RULE_WORDS.items()}).fillna(ev["rule"])
+                 + " (" + ev["via"] + ")")
+        out.add_text(s, LABEL, label, lang)
     out.add_text(s, t("evidenceRule"), ev["rule"])
     out.add(s, t("givesStatus"), ev["status"].map(lambda v: t(v)))
     via = "<" + vocab.DATA_NS + ev["via_kind"].map(VIA_TYPES) + "/" + ev["via"] + ">"

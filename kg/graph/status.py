@@ -109,6 +109,32 @@ def process_table(flows: pd.DataFrame | None) -> pd.DataFrame:
     return out[["process", "input", "output", "relation"]]
 
 
+def _runs(makers: dict[str, dict[str, str]], stated: dict[str, set[str]],
+          outputs: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str, str]]:
+    """(product, process, status) for each product a maker makes and the process it runs
+    for it: the process its row states; else, among the processes with the product among
+    their outputs and a main output the maker makes, the one that covers most of what the
+    maker makes (a methane-chlorination project making methyl chloride, dichloromethane and
+    chloroform runs the chlorination, not a chloroform-only route); none when that is not
+    one process."""
+    runs = []
+    for maker, products in makers.items():
+        made = set(products)
+        candidates = {x: {o for o, _ in outs} for x, outs in outputs.items()
+                      if any(r == "main" and o in made for o, r in outs)}
+        for product, status in products.items():
+            routes = stated.get(f"{maker}/{product}")
+            if routes:
+                chosen = [x for x in routes if product in {o for o, _ in outputs.get(x, [])}]
+            else:
+                covering = {x: len(outs & made) for x, outs in candidates.items() if product in outs}
+                best = max(covering.values(), default=0)
+                chosen = [x for x, n in covering.items() if n == best]
+            if len(chosen) == 1:
+                runs.append((product, chosen[0], status))
+    return runs
+
+
 def derive_status(tables: dict[str, pd.DataFrame]) -> StatusResult:
     """Status, basis and evidence of every product in ``tables`` (see the module's rules).
 
@@ -132,7 +158,7 @@ def derive_status(tables: dict[str, pd.DataFrame]) -> StatusResult:
 
     companies = tables.get("companies")
     zone = set(_col(companies, "id")[_col(companies, "location") == "zone"]) if companies is not None else set()
-    stated_process: dict[str, set[str]] = defaultdict(set)  # product -> processes its makers state
+    stated_process: dict[str, set[str]] = defaultdict(set)  # "kind:maker/product" -> stated processes
 
     cp = tables.get("company_products")
     traded = set()  # products some company outside the zone is known to make: sold on the market
@@ -143,7 +169,7 @@ def derive_status(tables: dict[str, pd.DataFrame]) -> StatusResult:
             if str(row["company"]) in zone:
                 add(str(row["product"]), "producer", "present", "company", str(row["company"]), row)
                 if str(row.get("process", "") or ""):
-                    stated_process[str(row["product"])].add(str(row["process"]))
+                    stated_process[f"company:{row['company']}/{row['product']}"].add(str(row["process"]))
 
     projects = tables.get("projects")
     project_status = dict(zip(_col(projects, "id"), _col(projects, "status"))) if projects is not None else {}
@@ -153,7 +179,7 @@ def derive_status(tables: dict[str, pd.DataFrame]) -> StatusResult:
             status = "present" if project_status.get(str(row["project"])) == "operating" else "planned"
             add(str(row["product"]), "project", status, "project", str(row["project"]), row)
             if str(row.get("process", "") or ""):
-                stated_process[str(row["product"])].add(str(row["process"]))
+                stated_process[f"project:{row['project']}/{row['product']}"].add(str(row["process"]))
 
     assets = tables.get("assets")
     if assets is not None:
@@ -171,11 +197,15 @@ def derive_status(tables: dict[str, pd.DataFrame]) -> StatusResult:
             for product in _items(row["products"]):
                 add(product, "activity", "present", "indicator", str(row["id"]), row)
 
-    # What plants run: the direct evidence so far, strongest status per product.
+    # What plants run: the direct evidence so far, strongest status per product, and per
+    # maker (a company, project or brand) what it makes.
     made: dict[str, str] = {}
+    makers: dict[str, dict[str, str]] = defaultdict(dict)
     for e in evidence:
-        if e["rule"] in DIRECT_RULES and made.get(e["product"]) != "present":
-            made[e["product"]] = e["status"]
+        if e["rule"] in DIRECT_RULES:
+            if made.get(e["product"]) != "present":
+                made[e["product"]] = e["status"]
+            makers[e["via_kind"] + ":" + e["via"]][e["product"]] = e["status"]
     local = {e["product"] for e in evidence}
 
     flows = process_table(tables.get("flows"))
@@ -191,11 +221,7 @@ def derive_status(tables: dict[str, pd.DataFrame]) -> StatusResult:
         inputs[process].add(inp)
         consumers[inp].add(out)
 
-    runs: list[tuple[str, str, str]] = []  # (made product, process, status)
-    for product, status in sorted(made.items()):
-        routes = mains[product] & stated_process[product] if stated_process[product] else mains[product]
-        if len(routes) == 1:
-            runs.append((product, next(iter(routes)), status))
+    runs = sorted(set(_runs(makers, stated_process, outputs)))
 
     for product, process, status in runs:
         for other, relation in outputs[process]:

@@ -31,6 +31,7 @@ from kg.tables.workbook import write_tables
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 DCT = "http://purl.org/dc/terms/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 PROV_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 WIKIDATA = "http://www.wikidata.org/entity/"
 K = vocab.term
@@ -62,10 +63,14 @@ SPEC: dict[str, tuple[str, dict[str, tuple[str, str, str]]]] = {
         "process_zh": ("lit", K("process"), "zh"), "process_en": ("lit", K("process"), "en"),
         "process": ("lit", K("processId"), ""), "relation": ("term", K("flowRelation"), ""),
         "ratio": ("lit", K("inputRatio"), ""), **PROVENANCE, **NOTE}),
-    "companies": ("Company", {"id": ("id", "", ""), **LABELS, "location": ("term", K("location"), ""), **PROVENANCE}),
+    "companies": ("Company", {
+        "id": ("id", "", ""), **LABELS, "location": ("term", K("location"), ""),
+        "province": ("lit", K("province"), ""), "aliases": ("list", SKOS + "altLabel", ""), **PROVENANCE, **NOTE}),
     "company_products": ("Production", {
         "company": ("ref", K("company"), ""), "product": ("ref", K("product"), ""),
-        "inferred": ("lit", K("inferred"), ""), **PROVENANCE}),
+        "inferred": ("lit", K("inferred"), ""), "capacity": ("lit", K("capacity"), ""),
+        "capacity_unit": ("lit", K("capacityUnit"), ""), "year": ("lit", K("year"), ""),
+        "process": ("lit", K("processId"), ""), **PROVENANCE, **NOTE}),
     "projects": ("Project", {
         "id": ("id", "", ""), **LABELS, "company": ("ref", K("runBy"), ""), "chains": ("refs", K("inChain"), ""),
         "status": ("term", K("status"), ""), "year": ("lit", K("year"), ""),

@@ -5,8 +5,9 @@ PyPI package ``oxigraph``) over the build's store, on a private loopback port, b
 small front on the address the user asked for. The engine does the protocol (GET and POST,
 content negotiation, refusing updates with 403); the front adds only two things:
 
-- ``/`` is a query page of its own that makes no request to any other host (Oxigraph's
-  bundled YASGUI page fetches ``http://prefix.cc/popular/all.file.json``);
+- the pages it is given (``kg serve`` gives the query page, :mod:`kg.outputs.query_page`, whose
+  YASGUI bundle is the engine's own ``/yasgui.min.js``, forwarded like any path); the
+  engine's own page at ``/`` is never shown (it fetches ``http://prefix.cc/popular/all.file.json``);
 - a hard bound on a runaway query. The engine cancels a query after ``--timeout-s``
   seconds, but only where its evaluator checks for cancellation; some operators do not
   (a 4-way cross product under COUNT ran 69 s with a 2 s timeout). The front waits
@@ -19,9 +20,7 @@ content negotiation, refusing updates with 403); the front adds only two things:
 
 from __future__ import annotations
 
-import html
 import http.client
-import json
 import os
 import shutil
 import socket
@@ -37,12 +36,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from kg.errors import KgError
-from kg.store.sparql import bind, canned_queries
-from kg.store.stores import inline_values, with_prefixes
 
 CANCELLED = b"The SPARQL operation has been cancelled"  # what the engine writes when it gives up
 BUFFER = 1 << 20  # answers up to this size are held until complete, so a failure is a clean 503
 FORWARDED_HEADERS = ("Content-Type", "Accept")
+ENGINE_PAGE = ("/", "/index.html")  # Oxigraph's own YASGUI page fetches prefix.cc: never forwarded
+Reply = tuple[int, str, bytes, dict[str, str]]
+"""What a page the front answers itself gives: status, content type, body, extra headers."""
+Route = Callable[[dict[str, str], str], Reply]
+"""A page the front answers itself: (form fields, the endpoint's own URL) -> :data:`Reply`."""
 
 
 def oxigraph_binary() -> str:
@@ -128,73 +130,18 @@ class Engine:
             self.restarts += 1
 
 
-def page(endpoint: str = "query") -> bytes:
-    """The offline query page: the canned queries, a text box, results as a table. All
-    results are inserted as text nodes, never as HTML."""
-    examples = {}
-    for query in canned_queries():
-        body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#")).strip()
-        examples[query.name] = {"title": f"{query.title_zh} / {query.title_en}",
-                                "text": with_prefixes(inline_values(body, bind(query, {})))}
-    data = json.dumps(examples, ensure_ascii=False).replace("</", "<\\/")
-    options = "".join(f'<option value="{html.escape(name)}">{html.escape(item["title"])}</option>'
-                      for name, item in examples.items())
-    return PAGE.replace("@OPTIONS@", options).replace("@DATA@", data).replace("@ENDPOINT@", endpoint).encode()
-
-
-PAGE = """<!DOCTYPE html>
-<html lang="zh"><head><meta charset="utf-8"><title>kg SPARQL</title>
-<style>
-body{font-family:sans-serif;margin:1em}textarea{width:100%;height:18em;font-family:monospace}
-table{border-collapse:collapse;margin-top:1em}td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px}
-#status{color:#555}pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap}
-</style></head><body>
-<h3>kg SPARQL endpoint (read-only) — <code>/@ENDPOINT@</code></h3>
-<select id="examples"><option value="">— canned queries —</option>@OPTIONS@</select>
-<textarea id="query">SELECT * WHERE { ?s ?p ?o } LIMIT 20</textarea>
-<button id="run">Run</button> <span id="status"></span>
-<div id="out"></div>
-<script>
-const EXAMPLES = @DATA@;
-const $ = (id) => document.getElementById(id);
-$("examples").onchange = () => { const e = EXAMPLES[$("examples").value]; if (e) $("query").value = e.text; };
-$("run").onclick = async () => {
-  const out = $("out"); out.textContent = ""; $("status").textContent = "running…";
-  const t0 = performance.now();
-  const response = await fetch("@ENDPOINT@", {method: "POST",
-    headers: {"Content-Type": "application/x-www-form-urlencoded",
-              "Accept": "application/sparql-results+json, text/turtle;q=0.9"},
-    body: "query=" + encodeURIComponent($("query").value)});
-  const text = await response.text();
-  $("status").textContent = response.status + " in " + Math.round(performance.now() - t0) + " ms";
-  const type = response.headers.get("content-type") || "";
-  if (!response.ok || !type.includes("json")) {
-    const pre = document.createElement("pre"); pre.textContent = text; out.appendChild(pre); return;
-  }
-  const doc = JSON.parse(text);
-  if ("boolean" in doc) { out.textContent = String(doc.boolean); return; }
-  const table = document.createElement("table"), head = table.insertRow();
-  for (const v of doc.head.vars) { const th = document.createElement("th"); th.textContent = v; head.appendChild(th); }
-  for (const b of doc.results.bindings) {
-    const row = table.insertRow();
-    for (const v of doc.head.vars) { row.insertCell().textContent = b[v] ? b[v].value : ""; }
-  }
-  $("status").textContent += ", " + doc.results.bindings.length + " rows";
-  out.appendChild(table);
-};
-</script></body></html>
-"""
-
-
 class Front(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 64
 
-    def __init__(self, address: tuple[str, int], engine: Engine, deadline: float):
+    def __init__(self, address: tuple[str, int], engine: Engine, deadline: float,
+                 pages: dict[str, Route] | None = None):
         self.engine = engine
         self.deadline = deadline
-        self.page = page()
+        self.pages = pages or {}
         super().__init__(address, FrontHandler)
+        host, port = self.server_address[:2]
+        self.own_endpoint = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}/query"
 
 
 class FrontHandler(BaseHTTPRequestHandler):
@@ -205,19 +152,39 @@ class FrontHandler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        if urllib.parse.urlsplit(self.path).path in ("/", "/index.html"):
-            self.reply(200, self.server.page, "text/html; charset=utf-8")
+        path = urllib.parse.urlsplit(self.path).path
+        if path in self.server.pages:
+            self.page(path)
+        elif path in ENGINE_PAGE:
+            self.reply(404, b"no query page here\n")
         else:
             self.forward()
 
     def do_POST(self) -> None:  # noqa: N802
-        self.forward()
+        path = urllib.parse.urlsplit(self.path).path
+        if path in self.server.pages and self.command in ("POST", "HEAD"):
+            self.page(path)
+        else:
+            self.forward()
 
     do_PUT = do_DELETE = do_PATCH = do_HEAD = do_POST
 
-    def reply(self, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8") -> None:
+    def page(self, path: str) -> None:
+        """Answer from one of the pages given to the front, with the fields of the URL's
+        query string and of a form-encoded POST body."""
+        form = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
+        length = int(self.headers.get("Content-Length") or 0)
+        if self.command == "POST" and length:
+            form.update(urllib.parse.parse_qsl(self.rfile.read(length).decode("utf-8", "replace")))
+        status, content_type, body, headers = self.server.pages[path](form, self.server.own_endpoint)
+        self.reply(status, body, content_type, headers)
+
+    def reply(self, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8",
+              headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
@@ -273,8 +240,11 @@ class FrontHandler(BaseHTTPRequestHandler):
 
 
 def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, timeout: int = 30,
-          announce: Callable[[str], None] = print, ready: threading.Event | None = None) -> None:
-    """Serve ``store`` read-only at http://host:port/query until interrupted (Ctrl-C, SIGTERM)."""
+          announce: Callable[[str], None] = print, ready: threading.Event | None = None,
+          pages: dict[str, Route] | None = None) -> None:
+    """Serve ``store`` read-only at http://host:port/query until interrupted (Ctrl-C, SIGTERM).
+    ``pages`` answer their paths in the front (the query page, :func:`kg.outputs.query_page.routes`);
+    every other path goes to the engine, except the engine's own page at ``/``."""
     import signal
 
     grace = max(2.0, timeout / 2)
@@ -283,7 +253,7 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, timeout: int =
     try:
         engine.start()
         try:
-            front = Front((host, port), engine, deadline=timeout + grace)
+            front = Front((host, port), engine, deadline=timeout + grace, pages=pages)
         except OSError as exc:
             raise KgError(f"cannot listen on {host}:{port}: {exc}") from exc
         signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=front.shutdown).start())

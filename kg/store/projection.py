@@ -10,7 +10,9 @@ Node attributes (keyed by the product's local id, e.g. ``"methionine"``):
 ``iri``, ``label_zh``, ``label_en``, ``chains`` (sorted chain ids), ``segment``, ``kind``,
 ``value_tier`` (int 1..5), ``status`` (``present``/``planned``/``missing``, read from
 ``kg:zoneStatus``), ``producers`` (companies in the zone that make it), ``candidates``
-(companies outside the zone that make it: whom to recruit), ``projects`` (pipeline projects
+(companies outside the zone that make it: whom to recruit; each also carries ``company``,
+``province``, ``capacity``, ``capacity_unit``, ``year`` and ``source`` from its row in the
+producers table, see :func:`_candidate`), ``projects`` (pipeline projects
 that will make it), ``named_by`` (brands, places or routes of the zone that name it when no
 producer is named: why it counts as present), ``targeted`` and ``target_quotes`` (a source names it as a recruitment
 direction), ``sources``. Companies and projects are dicts with ``id``, ``label_zh``,
@@ -107,6 +109,20 @@ SELECT ?p ?c ?location ?label_zh ?label_en WHERE {
   OPTIONAL { ?c rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
 }"""
 
+# What the production of a company outside the zone says: where, how much, when, from what
+# source. Read only for external companies, so the zone's (and, at national scale, the bulk
+# of) company links cost no more than before.
+CANDIDATE_FACTS = """
+SELECT ?p ?c ?province ?capacity ?unit ?year ?source WHERE {
+  ?c kg:location kg:external ; kg:produces ?p .
+  ?x kg:company ?c ; kg:product ?p .
+  OPTIONAL { ?c kg:province ?province }
+  OPTIONAL { ?x kg:capacity ?capacity }
+  OPTIONAL { ?x kg:capacityUnit ?unit }
+  OPTIONAL { ?x kg:year ?year }
+  OPTIONAL { ?x prov:wasDerivedFrom ?source }
+}"""
+
 PROJECTS = """
 SELECT ?p ?j ?label_zh ?label_en ?status ?year ?investment ?company ?inferred WHERE {
   ?j kg:willProduce ?p .
@@ -201,6 +217,20 @@ def _rows(store: Store, query: str) -> list[dict[str, Any]]:
 def _party(row: dict[str, Any], key: str) -> dict[str, Any]:
     return {"id": local_id(row[key]), "label_zh": _text(row.get("label_zh")) or local_id(row[key]),
             "label_en": _text(row.get("label_en")) or local_id(row[key])}
+
+
+def _candidate(row: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
+    """A company outside the zone that makes the product: the party (``id``, ``label_zh``,
+    ``label_en``), ``company`` (its id again, the key a producers table calls it by), and
+    what its production row says: ``province``, ``capacity`` (a number or None),
+    ``capacity_unit``, ``year`` (int or None) and ``source`` (source id)."""
+    party = _party(row, "c")
+    capacity, year, source = facts.get("capacity"), facts.get("year"), facts.get("source")
+    return {**party, "company": party["id"], "province": _text(facts.get("province")),
+            "capacity": float(capacity) if capacity is not None else None,
+            "capacity_unit": _text(facts.get("unit")),
+            "year": int(year) if year is not None else None,
+            "source": local_id(source) if source else ""}
 
 
 def _number(value: Any) -> float | None:
@@ -335,12 +365,15 @@ def query_graph(store: Store) -> nx.DiGraph:
                    relation=local_id(row["relation"]) if row["relation"] else None,
                    ratio=float(row["ratio"]) if row["ratio"] is not None else None)
 
+    facts = {(local_id(row["p"]), local_id(row["c"])): row for row in _rows(store, CANDIDATE_FACTS)}
     for row in _rows(store, PRODUCERS):
         pid = local_id(row["p"])
         if pid not in nodes:
             continue
-        where = "producers" if row["location"] and local_id(row["location"]) == "zone" else "candidates"
-        nodes[pid][where].append(_party(row, "c"))
+        if row["location"] and local_id(row["location"]) == "zone":
+            nodes[pid]["producers"].append(_party(row, "c"))
+        else:
+            nodes[pid]["candidates"].append(_candidate(row, facts.get((pid, local_id(row["c"])), {})))
 
     for row in _rows(store, PROJECTS):
         pid = local_id(row["p"])

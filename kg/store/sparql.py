@@ -39,7 +39,7 @@ from kg import vocab
 from kg.errors import KgError
 from kg.store.children import die_with_parent
 from kg.store.query_worker import term_json
-from kg.store.stores import LocalStore, RemoteStore, Store, inline_values, skeleton, with_prefixes
+from kg.store.stores import LocalStore, RemoteStore, Store, inline_values, python_value, skeleton, with_prefixes
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 XSD = vocab.PREFIXES["xsd"]
@@ -391,9 +391,27 @@ def compact(term: Any) -> str:
     return term.value
 
 
-def to_frame(result: Result) -> pd.DataFrame:
-    """A SELECT answer as a DataFrame of compact strings (for the terminal)."""
-    return pd.DataFrame([[compact(t) for t in row] for row in result.rows], columns=result.variables)
+def sparql_text(term: Any) -> str:
+    """A term as an analyst writes it in a query: ``product:methionine``, ``2026``,
+    ``"text"@zh``; an IRI with no usable prefix stays ``<...>``."""
+    if isinstance(term, ox.NamedNode):
+        short = compact(term)
+        return short if not short.endswith(".") else f"<{term.value}>"
+    if isinstance(term, ox.Literal) and term.datatype.value in (XSD + "integer", XSD + "boolean") \
+            and re.fullmatch(r"-?\d+|true|false", term.value):
+        return term.value
+    return str(term)
+
+
+def to_frame(result: Result, typed: bool = False) -> pd.DataFrame:
+    """A SELECT answer as a DataFrame of compact strings (for the terminal); with ``typed``,
+    numeric and boolean literals become numbers and booleans (for spreadsheets)."""
+    def cell(term: Any) -> Any:
+        if typed and isinstance(term, ox.Literal) and term.datatype.value != XSD + "string":
+            return python_value(term)
+        return compact(term)
+
+    return pd.DataFrame([[cell(t) for t in row] for row in result.rows], columns=result.variables)
 
 
 def to_turtle(result: Result) -> bytes:

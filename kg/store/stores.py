@@ -18,6 +18,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,8 @@ def to_term(value: Any) -> ox.NamedNode | ox.Literal:
     return ox.Literal(text)
 
 
-def _python_value(term: Any) -> Any:
+def python_value(term: Any) -> Any:
+    """A literal as the Python value it stands for (numbers, booleans); anything else as its text."""
     if term is None:
         return None
     if isinstance(term, ox.Literal):
@@ -123,11 +125,19 @@ class LocalStore(Store):
             raise KgError("expected a SELECT query")
         names = [v.value for v in result.variables]
         # A solution iterates its values in the order of the variables.
-        rows = [[_python_value(term) for term in solution] for solution in result]
+        rows = [[python_value(term) for term in solution] for solution in result]
         return pd.DataFrame(rows, columns=names)
 
     def triples(self) -> int:
         return len(self.store)
+
+
+class EndpointError(KgError):
+    """An endpoint answered a query with an HTTP error: ``status`` and its words, ``detail``."""
+
+    def __init__(self, endpoint: str, status: int, detail: str):
+        super().__init__(f"the endpoint {endpoint} refused the query ({status}): {detail}")
+        self.status, self.detail = status, detail.strip()
 
 
 class RemoteStore(Store):
@@ -145,8 +155,7 @@ class RemoteStore(Store):
             with urllib.request.urlopen(req, timeout=self.timeout) as response:
                 return response.read()
         except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace")[:500]
-            raise KgError(f"the endpoint {self.endpoint} refused the query ({exc.code}): {detail}") from exc
+            raise EndpointError(self.endpoint, exc.code, exc.read().decode("utf-8", "replace")[:500]) from exc
         except (urllib.error.URLError, OSError) as exc:
             raise KgError(f"cannot reach the endpoint {self.endpoint}: {exc}") from exc
 
@@ -253,11 +262,12 @@ def group_openings(query: str) -> list[int]:
     return openings
 
 
-def inline_values(query: str, bindings: Binding | None) -> str:
+def inline_values(query: str, bindings: Binding | None, show: Callable[[Any], str] = str) -> str:
     """The query with ``bindings`` as a ``VALUES`` block at the start of its WHERE group,
     so each parameter is bound as an RDF term where the pattern is evaluated (a trailing
     VALUES would join after GROUP BY). Terms are serialised by pyoxigraph, which checks
-    IRIs and escapes literals: a value can never change the query's structure.
+    IRIs and escapes literals: a value can never change the query's structure. ``show``
+    writes each term (the query page passes one that writes prefixed names, for reading).
 
     >>> inline_values("SELECT * WHERE { ?p ?q ?r }", {"p": ox.NamedNode("http://x/a")})
     'SELECT * WHERE { VALUES (?p) { (<http://x/a>) } ?p ?q ?r }'
@@ -265,7 +275,7 @@ def inline_values(query: str, bindings: Binding | None) -> str:
     if not bindings:
         return query
     names = " ".join(f"?{ox.Variable(k).value}" for k in bindings)
-    terms = " ".join(str(to_term(v)) for v in bindings.values())
+    terms = " ".join(show(to_term(v)) for v in bindings.values())
     openings = group_openings(query)
     if not openings:
         raise KgError("the query has no WHERE clause to bind parameters in")
@@ -280,7 +290,7 @@ def _json_value(cell: dict | None) -> Any:
         return None
     datatype = cell.get("datatype")
     if cell["type"] in ("literal", "typed-literal") and datatype:
-        return _python_value(ox.Literal(cell["value"], datatype=ox.NamedNode(datatype)))
+        return python_value(ox.Literal(cell["value"], datatype=ox.NamedNode(datatype)))
     return cell["value"]
 
 

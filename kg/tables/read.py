@@ -536,6 +536,9 @@ def _check_column(frame: pd.DataFrame, table: Table, col: Column, keys: dict[str
         bad = present & (numbers.isna() | ~values.str.isascii() | (numbers < 0) | ~numbers.abs().lt(float("inf")))
         _bad(frame, bad, file, col.name, "expected a number >= 0, e.g. 1200000000, 1,200, 12.5亿 or 3000万"
              + (f" (counted in {col.unit})" if col.unit and col.unit not in frame.columns else ""), issues, named)
+        if col.unit in frame.columns:  # a figure whose unit stands in another column needs it
+            _bad(frame, present & ~bad & (frame[col.unit].astype(str) == ""), file, col.unit,
+                 f"is empty: the {col.name} next to it needs its unit (e.g. 吨/年)", issues, named)
     elif col.kind == "bool":
         bad = present & ~values.str.lower().isin(("true", "false"))
         _bad(frame, bad, file, col.name, "expected true or false", issues, named)
@@ -712,11 +715,36 @@ def check_tables(tables: Tables, issues: list[DataIssue]) -> None:
     for name, check in (("product_facts", check_product_facts), ("park_limits", check_park_limits)):
         frame = tables[name]
         check(frame, table_file(frame, TABLES[name]), issues)
+    check_producer_sources(tables, issues)
     park = tables["park"]
     if len(park) > 1:
         for row in park[ROW].iloc[1:]:
             issues.append(DataIssue(table_file(park, TABLES["park"]), int(row), None, None,
                                     "the park table holds exactly one row: the zone"))
+
+
+# Source kinds a reader can check: what an external company makes is never general knowledge.
+PRODUCER_SOURCE_KINDS = ("reference", "article", "user")
+
+
+def check_producer_sources(tables: Tables, issues: list[DataIssue]) -> None:
+    """A company outside the zone makes a product only by a source a reader can check.
+
+    The rows of company_products.csv whose company is ``external`` name whom to recruit;
+    their source must be of a kind in :data:`PRODUCER_SOURCE_KINDS` (a company's annual
+    report or announcement, an official list: kind ``reference``), never the general
+    industry knowledge the chain templates rest on. The same rule is a SHACL shape
+    (``kgs:ExternalProductionSourced``)."""
+    cp, companies, sources = tables["company_products"], tables["companies"], tables["sources"]
+    if not len(cp):
+        return
+    external = set(companies.loc[companies["location"] == "external", "id"])
+    kinds = dict(zip(sources["id"], sources["kind"]))
+    source_kind = cp["source"].map(lambda s: kinds.get(s, ""))
+    mask = cp["company"].isin(external) & (source_kind != "") & ~source_kind.isin(PRODUCER_SOURCE_KINDS)
+    _bad(cp, mask, table_file(cp, TABLES["company_products"]), "source",
+         "is a general_knowledge source: a company outside the zone makes a product only by a source a "
+         "reader can check (kind reference: an annual report, announcement or official list)", issues)
 
 
 def split_list(cell: str) -> list[str]:

@@ -120,6 +120,32 @@ def _html_lists(analysis: Any, lang: str, top: int | None = None) -> str:
     return "".join(parts)
 
 
+RULE_LABELS = {
+    "zh": {"producer": "区内企业生产", "project": "项目", "brand": "园区品牌", "resource": "园区资源",
+           "activity": "指标所述活动", "co_product": "联产/副产", "captive": "厂内自用中间体"},
+    "en": {"producer": "made by a zone company", "project": "a project", "brand": "a brand of the zone",
+           "resource": "a resource the zone holds", "activity": "activity an indicator states",
+           "co_product": "co- or by-product of a process run in the zone", "captive": "made inside a zone plant"},
+}
+DERIVED_RULES = ("brand", "resource", "activity", "co_product", "captive")
+
+
+def _html_evidence(analysis: Any, lang: str) -> str:
+    """The products whose status rests on a derivation (not on a named producer or project),
+    each with its evidence: rule, what it rests on, process, quote (docs/method.md)."""
+    t = TEXT[lang]
+    rows = []
+    for p, d in sorted(analysis.graph.nodes(data=True)):
+        if d.get("status_basis") not in DERIVED_RULES:
+            continue
+        for e in d.get("evidence") or ():
+            rows.append([_e(_label(d, lang, p)), _e(STATUS_LABELS[lang].get(e["status"], e["status"])),
+                         _e(RULE_LABELS[lang].get(e["rule"], e["rule"])), _e(_label(e, lang, e.get("id", ""))),
+                         _e(e.get("process")), _e(e.get("quote"))])
+    table = _table([t["product"], t["status"], t["evidence"], t["via"], t["process"], t["quote"]], rows)
+    return f'<section id="evidence"><h2>{escape(t["evidence_title"])}</h2>{table}</section>'
+
+
 def _html_links(analysis: Any, lang: str) -> str:
     t = TEXT[lang]
     gaps = analysis.gaps
