@@ -295,6 +295,10 @@ def finish_table(frame: pd.DataFrame | None, table: Table, file: str, issues: li
 FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 LIST_SEPARATORS = r"[;,、]"  # after folding ；→;  ，→,
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Bidirectional embeddings, overrides and isolates: they reorder what is shown, so that one
+# name can pose as another ("abc\u202efed" shows as "abcdef") in every output.
+BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+UNSEEN_RE = re.compile(CONTROL_RE.pattern[:-1] + "\u202a-\u202e\u2066-\u2069]")
 # Cells of each kind that need no tidying (empty, or already in the checked form).
 CLEAN = {
     "id": re.compile(f"(?:{ID_PATTERN})?"), "ref": re.compile(f"(?:{ID_PATTERN})?"),
@@ -415,12 +419,16 @@ def normalise_column(frame: pd.DataFrame, table: Table, col: Column, file: str, 
     error naming the cell) what is ambiguous. Text columns (labels, quotes) are kept as typed,
     only trimmed."""
     cells = frame[col.name].astype(str).tolist()
-    if CONTROL_RE.search("\n".join(cells)):
+    if UNSEEN_RE.search("\n".join(cells)):
         for position, cell in enumerate(cells):
-            found = CONTROL_RE.search(cell)
-            if found:
-                issues.append(DataIssue(file, int(frame[ROW].iat[position]), col.name, cell,
-                                        f"contains a control character (U+{ord(found.group()):04X}): remove it"))
+            found = UNSEEN_RE.search(cell)
+            if not found:
+                continue
+            code = f"U+{ord(found.group()):04X}"
+            reason = (f"contains a bidirectional control character ({code}), which changes how the text is shown "
+                      "(one name can pose as another): remove it" if BIDI_RE.match(found.group())
+                      else f"contains a control character ({code}): remove it")
+            issues.append(DataIssue(file, int(frame[ROW].iat[position]), col.name, cell, reason))
     if col.kind == "text" or not cells:
         return
     clean = CLEAN.get(col.kind)
