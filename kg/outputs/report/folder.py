@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
 import os
 import shutil
 import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
+from kg.files import claimed, remove_leftovers
 from kg.outputs.explorer import explorer_html
 from kg.outputs.report.data import source_titles
 from kg.outputs.report.labels import TEXT
@@ -100,43 +99,12 @@ def _check_target(out_dir: Path) -> None:
                       "a report replaces its whole folder, so choose an empty or new -o/--output folder")
 
 
-@contextmanager
-def _claimed(folder: Path, name: str):
-    """Mark ``folder`` as kg's report folder for the report ``name`` and hold the mark's lock
-    while the block runs (a later run sees a live one and leaves its folder alone)."""
-    fd = os.open(folder / MARKER, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-    try:
-        os.write(fd, (name + "\n").encode("utf-8"))
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
-def remove_leftovers(out_dir: Path) -> list[Path]:
+def remove_report_leftovers(out_dir: Path) -> list[Path]:
     """Remove the hidden folders a killed run left beside ``out_dir`` (``.NAME.new-*`` and
-    ``.NAME.old-*`` holding kg's mark for this report, no run holding its lock); return them.
-    A folder without the mark, a link, or one a live run holds is left alone."""
-    removed = []
-    for path in sorted(out_dir.parent.glob(f".{out_dir.name}.*")):
-        if not path.name.startswith((f".{out_dir.name}.new-", f".{out_dir.name}.old-")) or path.is_symlink():
-            continue
-        try:
-            fd = os.open(path / MARKER, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-        except OSError:
-            continue
-        try:
-            if os.read(fd, 4096).decode("utf-8", "replace").strip() != out_dir.name:
-                continue
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                continue  # a run in progress
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path)
-        finally:
-            os.close(fd)
-    return removed
+    ``.NAME.old-*`` holding kg's mark for this report and no live run's lock); return them."""
+    kinds = (f".{out_dir.name}.new-", f".{out_dir.name}.old-")
+    beside = sorted(p for p in out_dir.parent.glob(f".{out_dir.name}.*") if p.name.startswith(kinds))
+    return remove_leftovers(beside, MARKER, out_dir.name)
 
 
 def write_report(analysis: Any, store: Store, out_dir: Path, lang: str = "zh", top: int = 20,
@@ -156,10 +124,10 @@ def write_report(analysis: Any, store: Store, out_dir: Path, lang: str = "zh", t
     out_dir = Path(out_dir).resolve()
     _check_target(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(out_dir)
+    remove_report_leftovers(out_dir)
     tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.new-"))
     try:
-        with _claimed(tmp, out_dir.name):
+        with claimed(tmp, MARKER, out_dir.name):
             _write_files(tmp, out_dir, analysis, store, lang, top, changes, since)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
