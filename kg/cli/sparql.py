@@ -11,6 +11,7 @@ from kg.outputs.query_page import routes
 from kg.outputs.results import render
 from kg.outputs.text import emit
 from kg.store.build import ensure_built
+from kg.store.endpoint import CLIENT_TIMEOUT, MAX_ANSWER
 from kg.store.endpoint import push as push_graph
 from kg.store.endpoint import serve as serve_graph
 from kg.store.sparql import bind, catalogue, check_syntax, resolve, run
@@ -92,16 +93,26 @@ def query(query, params, fmt, output, timeout, max_rows, allow_service, endpoint
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(min=1),
               help="Seconds a query may run; past it the engine cancels it, and a query that will not "
                    "stop is ended by restarting the engine.")
+@click.option("--allow-service", is_flag=True,
+              help="Let queries hold SERVICE clauses (federated queries), which make the server send requests "
+                   "to other servers for its clients; refused (400) otherwise.")
+@click.option("--client-timeout", default=CLIENT_TIMEOUT, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds a client connection may stay silent or stop reading before it is closed.")
+@click.option("--max-answer-mb", default=MAX_ANSWER >> 20, show_default=True, type=click.IntRange(min=1),
+              help="The largest answer sent, in MB; a larger one is refused (507) rather than cut.")
 @data_option
 @out_option
 @handle_errors
-def serve(host, port, timeout, data, out):
+def serve(host, port, timeout, allow_service, client_timeout, max_answer_mb, data, out):
     """Serve the built graph as a read-only SPARQL 1.1 Protocol endpoint (Oxigraph):
     /query (GET and POST; JSON, XML, CSV, TSV by Accept; Turtle or N-Triples for CONSTRUCT),
-    a query page at / that works offline, updates refused (403). Stop with Ctrl-C."""
+    a query page at / that works offline, updates refused (403). Every answer is complete or
+    an error status; requests must name this server in their Host header. Stop with Ctrl-C
+    (or SIGTERM, SIGHUP)."""
     generation = ensure_built(data_dir(data), out)
     serve_graph(generation / "store", host=host, port=port, timeout=timeout,
-                announce=lambda text: click.echo(text, err=True), pages=routes(timeout))
+                announce=lambda text: click.echo(text, err=True), pages=routes(timeout),
+                allow_service=allow_service, client_timeout=client_timeout, max_answer=max_answer_mb << 20)
 
 
 @click.command()

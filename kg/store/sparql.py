@@ -211,6 +211,15 @@ FIRST_WORD = re.compile(r"\s*(?:(?:PREFIX\s+[\w.-]*:|BASE)\s*)*([A-Za-z]+)", re.
 SERVICE = re.compile(r"(?<![\w:?$.-])SERVICE(?![\w:.-])(\s+SILENT(?![\w:.-]))?", re.IGNORECASE)
 
 
+SERVICE_OFF = ("SERVICE (a federated query) is turned off: it makes the engine send requests to other servers. "
+               "Turn it on with --allow-service if you mean it")
+
+
+def has_service(text: str) -> bool:
+    """Whether a query holds a SERVICE clause (outside strings, IRIs and comments)."""
+    return bool(SERVICE.search(skeleton(text)))
+
+
 def check_query(text: str, where: str = "query", allow_service: bool = False) -> str:
     """Refuse what kg never runs, before the syntax check: an update (``updates are not
     allowed here``) and, unless ``allow_service``, a ``SERVICE`` clause (a federated query
@@ -224,8 +233,7 @@ def check_query(text: str, where: str = "query", allow_service: bool = False) ->
                       "to change it, edit the tables and run kg build")
     services = list(SERVICE.finditer(shape))
     if services and not allow_service:
-        raise KgError(f"{where}: SERVICE (a federated query) is turned off: it makes the engine send requests to "
-                      "other servers. Turn it on with --allow-service if you mean it")
+        raise KgError(f"{where}: {SERVICE_OFF}")
     probe = list(text)
     for match in services:
         probe[match.start():match.end()] = "GRAPH".ljust(match.end() - match.start())
