@@ -46,8 +46,8 @@ def claimed(folder: Path, mark: str, text: str) -> Iterator[None]:
     (:func:`remove_leftovers`)."""
     fd = os.open(Path(folder) / mark, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # before the text: a folder whose mark holds it is never unlocked and new
         os.write(fd, (text + "\n").encode("utf-8"))
-        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)
