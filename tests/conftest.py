@@ -129,9 +129,9 @@ def open_page(browser, path: Path, viewport: tuple[int, int] = (1600, 1000), rea
 
 
 @contextlib.contextmanager
-def kg_serve(data: Path, out: Path, log: Path, timeout: float):
-    """`kg serve` over ``data`` (built into ``out``) on a free loopback port, as a user runs it;
-    yields (base URL, process) and stops the server afterwards."""
+def kg_serve(data: Path, out: Path, log: Path, timeout: float, *extra: str):
+    """`kg serve` over ``data`` (built into ``out``) on a free loopback port, as a user runs it
+    (with the ``extra`` options); yields (base URL, process) and stops the server afterwards."""
     import shutil
     import signal
     import subprocess
@@ -145,7 +145,7 @@ def kg_serve(data: Path, out: Path, log: Path, timeout: float):
     with open(log, "w") as handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "kg", "serve", "--data", str(data), "--build-dir", str(out),
-             "--port", str(port), "--timeout", str(timeout)],
+             "--port", str(port), "--timeout", str(timeout), *extra],
             stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_listening("127.0.0.1", port, timeout=60, process=process)
