@@ -46,9 +46,15 @@ def workbook(report_run):
 
 
 def rows_of(sheet) -> tuple[list[str], list[dict]]:
+    """The header and the rows of a sheet's table (up to the blank row before its notes)."""
     values = list(sheet.iter_rows(values_only=True))
-    headers = [str(h) for h in values[0]]
-    return headers, [dict(zip(headers, row)) for row in values[1:]]
+    headers = [str(h) for h in values[0] if h is not None]
+    rows = []
+    for row in values[1:]:
+        if all(v is None for v in row):
+            break
+        rows.append(dict(zip(headers, row)))
+    return headers, rows
 
 
 def test_report_folder_and_terminal_summary(report_run, chains):
@@ -63,15 +69,16 @@ def test_report_folder_and_terminal_summary(report_run, chains):
 
 def test_workbook_sheets_headers_frozen_filters_widths(workbook, chains):
     names = workbook.sheetnames
-    assert names[0] == "重点招引目标" and names[-3:] == ["项目", "来源", "评分权重"]
-    assert sorted(names[1:-3]) == sorted(chains["label_zh"])  # one sheet per chain
+    assert names[0] == "重点招引目标" and names[-4:] == ["项目", "来源", "原文引述", "评分权重"]
+    assert sorted(names[1:-4]) == sorted(chains["label_zh"])  # one sheet per chain
     for sheet in workbook.worksheets:
-        headers = [c.value for c in sheet[1]]
-        assert any(CJK.search(str(h)) for h in headers), sheet.title
+        headers = [c.value for c in sheet[1] if c.value is not None]
+        assert all(CJK.search(str(h)) or h == "URL" for h in headers), (sheet.title, headers)  # no English heading
         assert len(set(headers)) == len(headers), sheet.title  # a filter per distinct column
         assert sheet.freeze_panes == "A2", sheet.title
-        assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
-        for column in range(1, sheet.max_column + 1):
+        _, rows = rows_of(sheet)
+        assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(headers)).column_letter}{len(rows) + 1}"
+        for column in range(1, len(headers) + 1):
             width = sheet.column_dimensions[sheet.cell(1, column).column_letter].width
             assert width and width >= 8, (sheet.title, column)
 
@@ -83,7 +90,7 @@ def test_top_targets_sheet_matches_gaps_json(workbook, report_run):
     ranking = report_run["ranking"][:TOP]
     assert len(rows) == len(ranking)
     for row, expected in zip(rows, ranking):
-        assert row["id"] == expected["id"]
+        assert row["编号"] == expected["id"]
         assert row["排名"] == expected["rank"]
         assert row["产品"] == expected["label_zh"]
         assert row["优先分"] == pytest.approx(expected["score"], abs=1e-6)
@@ -92,33 +99,69 @@ def test_top_targets_sheet_matches_gaps_json(workbook, report_run):
         assert row["理由"] == expected["reason_zh"]
 
 
-def test_each_chain_sheet_leads_with_its_top_target(workbook, report_run, chains):
-    ranking = report_run["ranking"]
+def test_each_chain_sheet_shows_the_whole_chain(workbook, report_run, chains, shipped_store):
+    """A chain sheet lists every product of the chain once, present ones included, with its
+    status, its gaps in the chain and their reasons."""
+    from kg.analysis.gaps import analyse
+
+    G = analyse(shipped_store).graph
     for chain, label in zip(chains["chain"], chains["label_zh"]):
         headers, rows = rows_of(workbook[label])
-        expected_gaps = [g for g in report_run["gaps"] if g["chain"] == chain]
-        assert sorted(r["id"] for r in rows) == sorted(g["id"] for g in expected_gaps)
+        members = sorted(p for p, d in G.nodes(data=True) if chain in (d.get("chains") or ()))
+        assert sorted(r["编号"] for r in rows) == members  # one row per product, all of them
         for row in rows:
-            assert row["优先分"] == pytest.approx(next(g["score"] for g in expected_gaps if g["id"] == row["id"]))
-        in_chain = [r for r in ranking if chain in r["chains"]]
-        recruitable = [g["score"] for g in expected_gaps if g["gap_type"] in ("missing", "weak")]
-        if in_chain:  # the chain's highest-scoring gap to fill leads its sheet, ahead of its best recruit target
-            assert rows[0]["优先分"] == pytest.approx(max(recruitable), abs=1e-6), chain
-            assert rows[0]["优先分"] >= in_chain[0]["score"] - 1e-6
+            node = G.nodes[row["编号"]]
+            status = {"present": "已有", "planned": "在建/规划", "missing": "缺失"}[node["status"]]
+            assert row["区内状态"].startswith(status)
+            assert row["优先分"] == pytest.approx(node["score"], abs=1e-6)
+            gaps = [g for g in report_run["gaps"] if g["chain"] == chain and g["id"] == row["编号"]]
+            for g in gaps:
+                assert g["reason_zh"] in (row["理由"] or "")
+            if not gaps:
+                assert row["缺口"] == "无缺口"
+    salt = rows_of(workbook["盐化工"])[1]
+    assert any(r["区内状态"].startswith("已有") for r in salt)
+
+
+def test_columns_empty_in_every_row_are_named_once_with_why(report_run, workbook):
+    page = (report_run["folder"] / "index.html").read_text(encoding="utf-8")
+    # the article states no project's investment: no column of 无, one sentence saying why
+    assert "投资额：来源未披露任何一个项目的投资额" in page
+    headers, _ = rows_of(workbook["项目"])
+    assert "投资额（元）" not in headers
+    notes = [c.value for c in workbook["项目"]["A"] if c.value and "来源未披露" in str(c.value)]
+    assert notes == ["投资额（元）：来源未披露任何一个项目的投资额"]
+    assert not re.search(r"(<td>无</td>\s*){5}", page)
+
+
+def test_chinese_page_shows_no_file_name_or_english_heading(report_run):
+    import html
+
+    page = (report_run["folder"] / "index.html").read_text(encoding="utf-8")
+    assert not re.search(r"\b\d{3}_[0-9a-f]{8,}\.txt\b", page) and "文件:" not in page
+    headings = re.findall(r"<(h[12]|th)[^>]*>(.*?)</\1>", page)
+    english = [h for _, h in headings if not CJK.search(html.unescape(h)) and h not in ("URL",)]
+    assert not english, english
 
 
 def test_projects_and_sources_sheets_hold_every_project_and_quote(workbook, shipped_store):
     _, projects = rows_of(workbook["项目"])
     stored = shipped_store.select("SELECT ?j WHERE { ?j a kg:Project }")["j"].str.rsplit("/", n=1).str[-1]
-    assert sorted(r["id"] for r in projects) == sorted(stored)
+    assert sorted(r["编号"] for r in projects) == sorted(stored)
     statuses = {"谋划/储备", "签约", "获批", "开工/在建", "建成投产", "未说明"}
     assert {r["状态"] for r in projects} <= statuses
-    _, sources = rows_of(workbook["来源"])
+    headers, sources = rows_of(workbook["来源"])
+    assert "原文引述" not in headers  # one row per source here; the quotes have their own sheet
+    stored_sources = shipped_store.select("SELECT ?s WHERE { ?s a kg:Source }")["s"].str.rsplit("/", n=1).str[-1]
+    assert sorted(r["来源"] for r in sources) == sorted(stored_sources)
+    _, quoted = rows_of(workbook["原文引述"])
     quotes = set(shipped_store.select("SELECT DISTINCT ?q WHERE { ?s prov:wasDerivedFrom ?src ; kg:quote ?q }")["q"])
-    assert {r["原文引述"] for r in sources if r["原文引述"]} == quotes
+    assert {r["原文引述"] for r in quoted} == quotes and all(r["原文引述"] for r in quoted)
+    long = next(c for c in workbook["原文引述"]["C"][1:] if c.value and len(c.value) > 60)
+    assert long.alignment.wrap_text  # long text wraps in its column
     _, weights = rows_of(workbook["评分权重"])
     # the defaults docs/method.md documents, written out here rather than read from the code
-    assert {r["id"]: r["权重"] for r in weights} == {
+    assert {r["编号"]: r["权重"] for r in weights} == {
         "feedstock_readiness": 0.2, "demand_pull": 0.15, "outlet_value": 0.1, "bridging": 0.1,
         "downstream_reach": 0.1, "value_tier": 0.1, "strategic_target": 0.15, "cross_chain": 0.05,
         "market_outlook": 0.05, "core_chains": 1, "extension_chains": 0.6}
@@ -131,12 +174,12 @@ def test_english_workbook_and_page(shipped_store, tmp_path):
     paths = write_report(analyse(shipped_store, {"strategic_target": 0.5}), shipped_store, tmp_path / "en",
                          lang="en", top=5)
     book = load_workbook(paths.workbook)
-    assert book.sheetnames[0] == "Top targets" and book.sheetnames[-3:] == ["Projects", "Sources", "Weights"]
+    assert book.sheetnames[0] == "Top targets" and book.sheetnames[-4:] == ["Projects", "Sources", "Quotes", "Weights"]
     headers = [c.value for c in book["Top targets"][1]]
     assert headers[:2] == ["Rank", "Product"] and not any(CJK.search(str(h)) for h in headers)
-    assert book["Top targets"].max_row == 6
+    assert len(rows_of(book["Top targets"])[1]) == 5
     _, weights = rows_of(book["Weights"])
-    assert {r["id"]: r["Weight"] for r in weights}["strategic_target"] == 0.5
+    assert {r["Id"]: r["Weight"] for r in weights}["strategic_target"] == 0.5
     page = paths.index.read_text(encoding="utf-8")
     assert '<html lang="en">' in page and "Top recruitment targets" in page
 

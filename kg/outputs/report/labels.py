@@ -31,6 +31,10 @@ TEXT: dict[str, dict[str, str]] = {
         "sheet_targets": "重点招引目标", "sheet_projects": "项目", "sheet_sources": "来源",
         "sheet_weights": "评分权重",
         "changes": "自 {since} 以来的变化", "sheet_changes": "变化", "no_changes": "无变化",
+        "empty_column": "每一行都为空，故不列出", "no_candidates": "数据中没有园区外生产这些产品的企业",
+        "no_investment_col": "来源未披露任何一个项目的投资额", "empty_columns_note": "未列出的列（每一行都为空）",
+        "sheet_quotes": "原文引述", "url": "网址", "sheet_chain_note": "本链全部产品，每个产品一行",
+        "gap_types": "缺口", "none_gap": "无缺口",
     },
     "en": {
         "title": "Industry-chain recruitment report", "completeness": "Completeness of each chain",
@@ -64,13 +68,19 @@ TEXT: dict[str, dict[str, str]] = {
         "sheet_targets": "Top targets", "sheet_projects": "Projects", "sheet_sources": "Sources",
         "sheet_weights": "Weights",
         "changes": "What moved since {since}", "sheet_changes": "Changes", "no_changes": "nothing moved",
+        "empty_column": "empty in every row, so not shown", "no_candidates": "the data names no producer "
+        "of these products outside the zone", "no_investment_col": "the source states no project's investment",
+        "empty_columns_note": "Columns not shown (empty in every row)", "sheet_quotes": "Quotes", "url": "URL",
+        "sheet_chain_note": "every product of the chain, one row each", "gap_types": "Gaps", "none_gap": "no gap",
     },
 }
 
 # The words shared with the command line and the explorer come from kg.words: one name per thing.
-SHARED_COLUMNS = {"rank": "rank", "product": "product", "chain": "chain", "kind": "kind", "gap_type": "gap_type",
-                  "score": "score", "reason": "reason", "candidates": "candidates", "feeds_from": "local_inputs",
-                  "feeds_into": "local_consumers", "rank_range": "rank_range", "gates": "gates",
+SHARED_COLUMNS = {"id": "id", "product_status": "status", "rank": "rank", "product": "product", "chain": "chain",
+                  "kind": "kind",
+                  "gap_type": "gap_type", "score": "score", "reason": "reason", "candidates": "candidates",
+                  "feeds_from": "local_inputs", "feeds_into": "local_consumers", "rank_range": "rank_range",
+                  "gates": "gates",
                   "products": "products", "present": "present", "planned": "planned", "missing": "missing",
                   "completeness_col": "completeness", "completeness_planned": "completeness_planned",
                   "component": "component", "weight": "weight"}

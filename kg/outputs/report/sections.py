@@ -54,7 +54,7 @@ def _html_completeness(analysis: Any, lang: str) -> str:
         [[_e(_label(r, lang, r["chain"])), _e(t.get(r["kind"], r["kind"])), _e(int(r["products"])),
           _e(int(r["present"])), _e(int(r["planned"])), _e(int(r["missing"])), f"{float(r['completeness']):.1%}",
           f"{float(r['completeness_planned']):.1%}"] for _, r in comp.iterrows()],
-        numeric={2, 3, 4, 5, 6, 7})
+        numeric={2, 3, 4, 5, 6, 7}, lang=lang)
     return f'<section id="completeness"><h2>{escape(t["completeness"])}</h2>{chart}{legend}{table}</section>'
 
 
@@ -91,7 +91,8 @@ def _html_targets(analysis: Any, frame: pd.DataFrame, lang: str) -> str:
             _e(candidates) or _e(t["none"]),
         ])
     table = _table([t["rank"], t["product"], t["chain"], t["gap_type"], t["score"], t["component"], t["reason"],
-                    t["feeds_from"], t["feeds_into"], t["candidates"]], rows, numeric={0, 4})
+                    t["feeds_from"], t["feeds_into"], t["candidates"]], rows, numeric={0, 4},
+                   why_empty={t["candidates"]: t["no_candidates"]}, lang=lang)
     table = table.replace("<table>", '<table id="targets-table">', 1)
     return (f'<section id="targets"><h2>{escape(t["targets"])}</h2><p class="note">{escape(t["score_note"])}</p>'
             f"{table}</section>")
@@ -115,7 +116,7 @@ def _html_lists(analysis: Any, lang: str, top: int | None = None) -> str:
         rows = [[_e(int(r["rank"])), _e(_label(r, lang, r["id"])), f"{float(r['score']):.3f}" + _rank_range(r, lang),
                  _e("; ".join(g[f"detail_{lang}"] for g in r["gates"])) or _e(t["none"]), _e(r.get(f"reason_{lang}"))]
                 for _, r in frame.iterrows()]
-        table = _table([t["rank"], t["product"], t["score"], t["gates"], t["reason"]], rows, numeric={0, 2})
+        table = _table([t["rank"], t["product"], t["score"], t["gates"], t["reason"]], rows, numeric={0, 2}, lang=lang)
         parts.append(f'<section id="list-{name}"><h2>{escape(t["list_" + name])}</h2>{table}</section>')
     return "".join(parts)
 
@@ -135,7 +136,7 @@ def _html_evidence(analysis: Any, lang: str) -> str:
             rows.append([_e(_label(d, lang, p)), _e(STATUS_LABELS[lang].get(e["status"], e["status"])),
                          _e(RULE_LABELS[lang].get(e["rule"], e["rule"])), _e(_label(e, lang, e.get("id", ""))),
                          _e(e.get("process")), _e(e.get("quote"))])
-    table = _table([t["product"], t["status"], t["evidence"], t["via"], t["process"], t["quote"]], rows)
+    table = _table([t["product"], t["status"], t["evidence"], t["via"], t["process"], t["quote"]], rows, lang=lang)
     return f'<section id="evidence"><h2>{escape(t["evidence_title"])}</h2>{table}</section>'
 
 
@@ -156,7 +157,7 @@ def _html_links(analysis: Any, lang: str) -> str:
         rows = [[_e(_chain_text(r, chain_names, lang)), _e(_label(r, lang, r["id"])),
                  _e(_num(r["score"]) if not _blank(r.get("score")) else ""), _e(r.get(f"reason_{lang}"))]
                 for _, r in part.iterrows()]
-        parts.append(_table([t["chain"], t["product"], t["score"], t["reason"]], rows, numeric={2}))
+        parts.append(_table([t["chain"], t["product"], t["score"], t["reason"]], rows, numeric={2}, lang=lang))
     parts.append("</section>")
     return "".join(parts)
 
@@ -177,7 +178,8 @@ def _html_pipeline(analysis: Any, frame: pd.DataFrame, lang: str) -> str:
     table = _table([t["status"], t["count"], t["with_investment"], t["investment_short"]],
                    [[_e(row[0]), _e(int(r["projects"])), _e(int(r["with_investment"])),
                      _e(_money(r["investment_cny"], lang) if r["with_investment"] else "")]
-                    for row, (_, r) in zip(rows, by_status.iterrows())], numeric={1, 2, 3})
+                    for row, (_, r) in zip(rows, by_status.iterrows())], numeric={1, 2, 3},
+                   why_empty={t["investment_short"]: t["no_investment_col"]}, lang=lang)
     listing = []
     for _, r in frame.iterrows():
         status = STATUS_LABELS[lang].get(r["status"], "") if r["status"] else t["unstated"]
@@ -196,7 +198,8 @@ def _html_pipeline(analysis: Any, frame: pd.DataFrame, lang: str) -> str:
             _e(_money(r["investment_cny"], lang)), _e(capacity), "<br>".join(products),
             f'<span class="quote">{_e(r["quote"])}</span>'])
     listing_table = _table([t["project"], t["company"], t["chain"], t["status"], t["year"], t["investment_short"],
-                            t["capacity"], t["pipeline_products"], t["quote"]], listing, numeric={4, 5})
+                            t["capacity"], t["pipeline_products"], t["quote"]], listing, numeric={4, 5},
+                            why_empty={t["investment_short"]: t["no_investment_col"]}, lang=lang)
     return (f'<section id="pipeline"><h2>{escape(t["pipeline"])}</h2>{chart}{table}'
             f"{listing_table}</section>")
 
@@ -212,7 +215,7 @@ def _html_sources(source_frame: pd.DataFrame, quote_frame: pd.DataFrame, lang: s
     for _, s in source_frame.iterrows():
         parts.append(f'<h3 id="source-{escape(s["id"])}">{_e(s["title"] or s["id"])}</h3>')
         meta = [(t["source"], s["id"]), (t["source_kind"], SOURCE_KIND_LABELS[lang].get(s["kind"], s["kind"])),
-                (t["publisher"], s["publisher"]), (t["date"], s["date"]), (t["file"], s["file"]), ("URL", s["url"])]
+                (t["publisher"], s["publisher"]), (t["date"], s["date"]), (t["url"], s["url"])]
         parts.append("<p class=\"note\">" + " · ".join(f"{escape(k)}: {_e(v)}" for k, v in meta if v) + "</p>")
         quotes = quote_frame[quote_frame["source"] == s["id"]] if len(quote_frame) else quote_frame
         quoted = sum(len(f) for f in quotes["facts"]) if len(quotes) else 0
@@ -222,7 +225,7 @@ def _html_sources(source_frame: pd.DataFrame, quote_frame: pd.DataFrame, lang: s
             rows = [[f'<span class="quote">{_e(q["quote"])}</span>',
                      _e(_facts_text(q["facts"], lang))]
                     for _, q in quotes.iterrows()]
-            parts.append(_table([t["quote"], t["facts"]], rows))
+            parts.append(_table([t["quote"], t["facts"]], rows, lang=lang))
     parts.append("</section>")
     return "".join(parts)
 
@@ -230,7 +233,7 @@ def _html_sources(source_frame: pd.DataFrame, quote_frame: pd.DataFrame, lang: s
 def _html_weights(analysis: Any, lang: str) -> str:
     t = TEXT[lang]
     rows = [[_e(_component_label(n, lang)), _e(n), _e(f"{float(w):g}")] for n, w in analysis.weights.items()]
-    table = _table([t["component"], "id", t["weight"]], rows, {2})
+    table = _table([t["component"], t["id"], t["weight"]], rows, {2}, lang=lang)
     return f'<section id="weights"><h2>{escape(t["weights"])}</h2>{table}</section>'
 
 
@@ -238,6 +241,6 @@ def _html_changes(changes: Any, since: str, lang: str) -> str:
     """What moved since an older version (``kg.analysis.changes.changes``), one row per change."""
     t = TEXT[lang]
     rows = change_rows(changes, lang)
-    body = (_table(list(rows.columns), [[_e(v) for v in r] for r in rows.itertuples(index=False)])
+    body = (_table(list(rows.columns), [[_e(v) for v in r] for r in rows.itertuples(index=False)], lang=lang)
             if len(rows) else f'<p class="note">{escape(t["no_changes"])}</p>')
     return f'<section id="changes"><h2>{escape(t["changes"].format(since=since))}</h2>{body}</section>'

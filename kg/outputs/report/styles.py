@@ -4,6 +4,7 @@ tables, bar charts drawn in inline SVG, legends."""
 from __future__ import annotations
 
 import math
+import re
 from html import escape
 from typing import Any
 
@@ -57,13 +58,38 @@ def _money(value: float | None, lang: str) -> str:
     return f"{value / 1e8:,.2f} {TEXT[lang]['yuan_100m']}"
 
 
-def _table(headers: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> str:
-    """An HTML table from escaped cells (the caller escapes, so cells may hold markup)."""
+EMPTY_CELLS = {"", "无", "none", "—", "-"}
+
+
+def _is_empty_cell(cell: object) -> bool:
+    """A cell that says nothing: blank, or only 无/none, once any markup is taken off."""
+    text = re.sub(r"<[^>]*>", "", "" if cell is None else str(cell)).strip()
+    return text in EMPTY_CELLS
+
+
+def empty_columns(headers: list[str], rows: list[list]) -> list[int]:
+    """The columns that say nothing in every row (none when there are no rows)."""
+    if not rows:
+        return []
+    return [i for i in range(len(headers)) if all(_is_empty_cell(r[i]) for r in rows)]
+
+
+def _table(headers: list[str], rows: list[list[str]], numeric: set[int] | None = None,
+           why_empty: dict[str, str] | None = None, lang: str = "zh") -> str:
+    """An HTML table from escaped cells (the caller escapes, so cells may hold markup). A
+    column empty in every row is left out and named once under the table, with the reason
+    ``why_empty`` gives for its header (or that no row has a value)."""
     numeric = numeric or set()
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>"
-                                    for i, c in enumerate(row)) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    empty = set(empty_columns(headers, rows))
+    keep = [i for i in range(len(headers)) if i not in empty]
+    head = "".join(f"<th>{escape(headers[i])}</th>" for i in keep)
+    body = "".join("<tr>" + "".join(f'<td class="num">{row[i]}</td>' if i in numeric else f"<td>{row[i]}</td>"
+                                    for i in keep) + "</tr>" for row in rows)
+    default = TEXT[lang]["empty_column"]
+    sep = "：" if lang == "zh" else ": "
+    note = "".join(f'<p class="note empty-column">{escape(headers[i])}{sep}'
+                   f'{escape((why_empty or {}).get(headers[i], default))}</p>' for i in sorted(empty))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
 
 
 def _svg_bars(rows: list[tuple[str, list[tuple[float, str, str]], str]], width: int = 900) -> str:
