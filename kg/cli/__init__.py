@@ -6,7 +6,8 @@ import importlib
 
 import click
 
-from kg import __version__
+from kg import __version__, progress
+from kg.cli.common import terminal_progress
 
 # Each module holds a group of commands and lists them in COMMANDS.
 COMMAND_MODULES = ["kg.cli.data", "kg.cli.gaps", "kg.cli.viz", "kg.cli.report", "kg.cli.tables", "kg.cli.sparql",
@@ -15,12 +16,16 @@ COMMAND_MODULES = ["kg.cli.data", "kg.cli.gaps", "kg.cli.viz", "kg.cli.report", 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="kg")
-def main():
+@click.pass_context
+def main(ctx: click.Context):
     """kg: the industry-chain knowledge graph of an industrial park.
 
     Build the graph from CSV tables, find the missing and weak links of each chain, rank
     what to recruit, ask SPARQL questions, and draw the chains as an interactive graph.
     """
+    reporter = terminal_progress()
+    if reporter is not None:  # long work says what it is doing, on a terminal only
+        ctx.with_resource(progress.listen(reporter))
 
 
 for _name in COMMAND_MODULES:

@@ -107,6 +107,26 @@ def check_chain(graph, chains: str | tuple[str, ...] | list[str] | None) -> None
                                      f"(the chains: {', '.join(sorted(known))})", param_hint="'--chain'")
 
 
+def terminal_progress(stream=None):
+    """A progress listener writing ``[12.3 s] step`` lines to ``stream`` (stderr) when it is a
+    terminal; None when it is piped or a file, so scripts and logs stay quiet."""
+    import time
+
+    stream = stream if stream is not None else sys.stderr
+    try:
+        if not stream.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    start = time.monotonic()
+
+    def report(text: str) -> None:
+        stream.write(f"[{time.monotonic() - start:5.1f} s] {text}\n")
+        stream.flush()
+
+    return report
+
+
 def print_issues(issues) -> None:
     """Print issues as people read them: repeated ones grouped (:func:`group_issues`)."""
     for issue in group_issues(list(issues)):

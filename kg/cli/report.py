@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from kg import progress
 from kg.analysis.changes import changes, version_store
 from kg.analysis.gaps import analyse, resolve_weights
 from kg.cli.common import build_dir_option, data_option, endpoint_option, handle_errors, lang_option, store_from
@@ -43,6 +44,7 @@ def report(output, lang, top, weights_file, weight_options, since, data, out, en
     report leaves the previous one as it was."""
     weights = resolve_weights(weights_file, weight_options)
     store = store_from(data, out, endpoint)
+    progress.step("report: ranking")
     analysis = analyse(store, weights)
     moved = None
     if since is not None:

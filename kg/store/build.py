@@ -48,7 +48,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import __version__, vocab
+from kg import __version__, progress, vocab
 from kg.errors import KgError
 from kg.graph.mapping import row_index, to_ntriples
 from kg.paths import ontology_file, shapes_file
@@ -377,13 +377,17 @@ def _write_generation(target: Path, validate: Callable[[ox.Store], None] | None 
         on_disk = pool.submit(_write_store, target, ontology)
         turtle = pool.submit(_write_turtle, target, ontology)
         memory = ox.Store()
+        progress.step("build: loading the graph; writing the store and graph.ttl")
         memory.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
         if validate is not None:
+            progress.step("build: validating with SHACL")
             validate(memory)
         memory.bulk_load(input=ontology, format=ox.RdfFormat.N_TRIPLES)
+        progress.step("build: reading the product graph")
         write_graph(query_graph(LocalStore(store=memory)), target / PROJECTION_FILE)
         del memory
         _return_freed_memory()
+        progress.step("build: finishing the store and graph.ttl")
         triples = on_disk.result()
         turtle.result()
     with open(ntriples, "ab") as handle:  # the readers are done with it
@@ -434,7 +438,9 @@ def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True) 
             generation = current_generation(out)
             return BuildResult(out, generation, manifest["triples"], stamp, skipped=True)
         warnings: list[DataIssue] = []
+        progress.step("build: reading and checking the tables")
         tables = load_tables(data, warnings)
+        progress.step("build: mapping the tables to RDF")
         lines = to_ntriples(tables)
         engine = _engine(shacl)
         if engine and engine != "store":

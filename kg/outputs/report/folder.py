@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kg import progress
 from kg.errors import KgError
 from kg.files import claimed, remove_leftovers
 from kg.outputs.explorer import explorer_html
@@ -138,10 +139,13 @@ def write_report(analysis: Any, store: Store, out_dir: Path, lang: str = "zh", t
 def _write_files(tmp: Path, out_dir: Path, analysis: Any, store: Store, lang: str, top: int, changes: Any,
                  since: str) -> None:
     """Write the report's files into ``tmp`` and swap it in as ``out_dir``."""
+    progress.step("report: the page")
     park = park_label(store, lang)
     (tmp / "index.html").write_text(index_html(analysis, store, lang, top, park, changes, since),
                                     encoding="utf-8")
+    progress.step("report: the workbook")
     (tmp / "gaps.xlsx").write_bytes(workbook_bytes(analysis, store, lang, top, changes))
+    progress.step("report: the explorer")
     (tmp / "graph.html").write_text(explorer_html(analysis.graph, lang=lang, sources=source_titles(store)),
                                     encoding="utf-8")
     umask = os.umask(0)
