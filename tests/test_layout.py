@@ -24,6 +24,7 @@ STAGES = [
     ("graph", ["kg.graph"]),         # mapping to RDF, SHACL validation
     ("store", ["kg.store"]),         # build, embedded store, product graph kept with it, SPARQL, endpoint
     ("analysis", ["kg.analysis"]),   # gaps and ranking, what-if, changes, projects, stats
+    ("extract", ["kg.extract"]),     # articles in: proposed rows, the review, merging what is accepted
     ("outputs", ["kg.outputs"]),     # report, explorer, text and tables for people
     ("cli", ["kg.cli", "kg.__main__"]),  # the command line
 ]

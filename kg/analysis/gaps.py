@@ -575,7 +575,8 @@ def product_gaps(G: nx.DiGraph, p: str) -> list[tuple[str, str, str]]:
     return found
 
 
-GAP_COLUMNS = ["product", "id", "label_zh", "label_en", "chain", "gap_type", "status", "reason_zh",
+GAP_COLUMNS = ["product", "id", "label_zh", "label_en", "chain", "gap_type", "status", "status_basis",
+               "reason_zh",
                "reason_en", "score", "components", *COMPONENTS, "list", "gates", "evidence", "candidates",
                "local_inputs", "local_consumers"]
 
@@ -610,6 +611,7 @@ def _gap_frame(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]]) -
                     "product": data.get("iri", vocab.resource("product", p)), "id": p,
                     "label_zh": data.get("label_zh", p), "label_en": data.get("label_en", p),
                     "chain": chain, "gap_type": gap_type, "status": data.get("status", "missing"),
+                    "status_basis": data.get("status_basis", ""),
                     "reason_zh": zh, "reason_en": en,
                     "candidates": list(data.get("candidates") or []),
                     "local_inputs": local_in, "local_consumers": local_out,
