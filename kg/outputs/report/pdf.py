@@ -43,7 +43,8 @@ def print_to_pdf(html: Path, pdf: Path, timeout: float = 120.0) -> Path:
             "KG_CHROMIUM") else "Chromium was not found on the PATH"
         raise PdfUnavailable(f"report.pdf not written: {where}; {INSTALL_HINT}")
     html, pdf = Path(html).resolve(), Path(pdf).resolve()
-    with tempfile.TemporaryDirectory(prefix=".kg-chromium-", dir=pdf.parent) as profile:
+    # the browser's profile outside the report folder, so nothing it leaves is swapped in with it
+    with tempfile.TemporaryDirectory(prefix="kg-chromium-", ignore_cleanup_errors=True) as profile:
         command = [
             browser, "--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
             # kg's own script-free page, every host unreachable: the sandbox, which cannot start
