@@ -154,7 +154,9 @@ def test_ranking_by_hand(hand):
     assert r["score"].tolist() == pytest.approx([0.466667, 0.3, 0.175, 0.1], abs=1e-5)
     assert "ore" in set(result.gaps.loc[result.gaps["gap_type"] == "weak", "id"])
     assert result.graph.nodes["ore"]["score"] == pytest.approx(0.275, abs=1e-5)
-    assert r["rank"].tolist() == [1, 2, 3, 4]
+    # cat has no inputs in the template: made by no process, it is on the secure list
+    assert r["list"].tolist() == ["recruit", "recruit", "recruit", "secure"]
+    assert r["rank"].tolist() == [1, 2, 3, 1]
     # x makes mid (one of the park's gaps) and mid is made from ore, present in the zone
     assert r.loc["mid", "candidates"] == [{**company("x"), "closes": ["mid"], "uses_local": ["ore"]}]
     assert r.loc["mid", "local_inputs"] == ["ore"] and r.loc["mid", "local_consumers"] == ["prod1", "prod2"]
@@ -170,8 +172,8 @@ def test_weights_change_the_order(hand):
     # rank 2, in id order.
     weights = {name: 0.0 for name in COMPONENTS} | {"strategic_target": 1.0}
     r = analyse(hand, weights).ranking
-    assert r["id"].tolist() == ["end", "cat", "mid", "sidex"]
-    assert r["rank"].tolist() == [1, 2, 2, 2]
+    assert r["id"].tolist() == ["end", "mid", "sidex", "cat"]
+    assert r["rank"].tolist() == [1, 2, 2, 1]  # cat alone on the secure list
 
 
 def test_gaps_sorted_recruitable_first_then_breaks(hand):
@@ -516,8 +518,8 @@ def test_shipped_data_analysis(shipped_store):
     assert result.ranking["score"].between(0, 1).all()
     expected = {p for p, d in G.nodes(data=True) if "missing" in d["gap_types"]}
     assert set(result.ranking["id"]) == expected
-    kinds = {"intermediate": "recruit", "end_product": "recruit", "service": "develop", "raw_material": "secure",
-             "energy": "secure"}
     for row in result.ranking.itertuples():
-        assert row.list == ("gated" if row.gates else kinds[G.nodes[row.id]["kind"]]), row.id
+        made = any((e.get("relation") or "main") == "main" for e in G.pred[row.id].values())
+        expected = "develop" if G.nodes[row.id]["kind"] == "service" else "recruit" if made else "secure"
+        assert row.list == ("gated" if row.gates else expected), row.id
     assert set(result.completeness["chain"]) == set(G.graph["chains"])

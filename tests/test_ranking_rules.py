@@ -47,15 +47,24 @@ def graph() -> nx.DiGraph:
     return G
 
 
-def test_lists_by_kind():
-    assert [product_list({"kind": k}) for k in ("intermediate", "end_product", "service", "raw_material",
-                                                  "energy")] == ["recruit", "recruit", "develop", "secure", "secure"]
+def test_lists_by_kind_and_route():
+    assert product_list({"kind": "service"}, made=True) == "develop"
+    assert product_list({"kind": "intermediate"}, made=True) == "recruit"
+    assert product_list({"kind": "energy"}, made=True) == "recruit"  # made energy: green hydrogen
+    assert product_list({"kind": "intermediate"}, made=False) == "secure"  # only ever a by-product
+    assert product_list({"kind": "raw_material"}, made=False) == "secure"
     ranking = analyse(graph()).ranking.set_index("id")
-    assert ranking.loc[["hcl", "x", "pvc"], "list"].tolist() == ["recruit"] * 3
+    # hcl, pvc: main outputs of their routes; x and ore: made by no process
+    assert ranking.loc[["hcl", "pvc"], "list"].tolist() == ["recruit"] * 2
+    assert ranking.loc[["x", "ore"], "list"].tolist() == ["secure"] * 2
     assert ranking.loc["tours", "list"] == "develop"
-    assert ranking.loc["ore", "list"] == "secure"
     # present products are on no list
     assert not {"salt", "brine", "soda", "chlorine", "desert"} & set(ranking.index)
+    # a product whose only route gives it as a by-product goes to secure
+    G = graph()
+    G.add_node("gas", status="missing", kind="intermediate", chains=["salt"], value_tier=1, candidates=[])
+    G.add_edge("salt", "gas", process="cell", relation="by_product")
+    assert analyse(G).ranking.set_index("id").loc["gas", "list"] == "secure"
 
 
 def test_feedstock_held_back_share_and_ratios():

@@ -97,8 +97,14 @@ def test_captive_single_purpose_intermediate():
     assert result.status["vcm"] == "present" and result.basis["vcm"] == "captive"
     row = result.evidence[result.evidence["product"] == "vcm"].iloc[0]
     assert (row["via"], row["process"]) == ("pvc", "pvc")
-    # one step only: HCl, two steps up, is not derived
-    assert result.status["hcl"] == "missing"
+    # followed upstream: HCl's only use is the VCM made inside the plant, so it is too ...
+    assert (result.status["hcl"], result.basis["hcl"]) == ("present", "captive")
+    assert result.evidence.set_index("product").loc["hcl", "via"] == "vcm"
+    # ... unless it is a commodity (value tier 1 or 2): a traded good the plant may buy
+    tables["products"] = pd.DataFrame([{**p, "value_tier": "1" if p["id"] == "hcl" else "3"} for p in PRODUCTS])
+    assert derive_status(tables).status["hcl"] == "missing"
+    assert derive_status(tables).status["vcm"] == "present"
+    tables["products"] = pd.DataFrame(PRODUCTS)
     # a company outside the zone sells VCM: the plant may buy it, so it is not derived
     tables["companies"] = pd.DataFrame([{"id": "c", "location": "zone"}, {"id": "x", "location": "external"}])
     tables["company_products"] = pd.DataFrame([{"company": "c", "product": "pvc"}, {"company": "x", "product": "vcm"}])

@@ -71,8 +71,11 @@ order, gives the strength (着力引进 "focus on attracting" > 加快推进 "sp
 "support/cultivate"); a target whose quote has none of them counts 0.5."""
 
 PROJECT_TARGET_STRENGTH = 0.3
-"""A stated project (reserve to under construction) that names a chain but no product (氟源
-科技高端氟化工产业园) targets its chain's products at this strength."""
+"""A stated project in the pipeline (reserve to under construction, :data:`PIPELINE_STATUSES`)
+that names a chain but no product (氟源科技高端氟化工产业园, reserve) targets its chain's
+products at this strength. A project with no stated status (a research grant, 中盐盐湖蒸氯液综合
+利用项目) targets nothing."""
+PIPELINE_STATUSES = ("reserve", "signed", "approved", "under_construction")
 
 MARKET_SCORE = {"growing": 1.0, "stable": 0.5, "overcapacity": 0.0}
 """market_outlook by the stated outlook; unknown counts as stable (0.5), and says so."""
@@ -122,7 +125,7 @@ class Facts:
             routes[b].setdefault(e.get("process") or b, []).append((a, e.get("ratio")))
         chain_targets: dict[str, float] = {}
         for chain, projects in (G.graph.get("chain_projects") or {}).items():
-            if projects:
+            if any(j.get("status") in PIPELINE_STATUSES for j in projects):
                 chain_targets[chain] = PROJECT_TARGET_STRENGTH
         target = {}
         for p, d in nodes(data=True):
@@ -516,6 +519,29 @@ def _names(G: nx.DiGraph, ids: Iterable[str], lang: str) -> str:
     return sep.join(G.nodes[i].get(f"label_{lang}", i) for i in ids)
 
 
+def _local_names(G: nx.DiGraph, ids: Iterable[str], lang: str) -> str:
+    """Names of local products, a planned one marked so (本地原料一氯甲烷（在建/规划）)."""
+    sep = "、" if lang == "zh" else ", "
+    mark = "（在建/规划）" if lang == "zh" else " (planned)"
+    return sep.join(G.nodes[i].get(f"label_{lang}", i) + (mark if G.nodes[i].get("status") == "planned" else "")
+                    for i in ids)
+
+
+def _target_words(G: nx.DiGraph, p: str) -> tuple[str, str]:
+    """What the strategic_target component rests on, for the reason: the stated quote, or the
+    pipeline project that names the product's chain."""
+    data = G.nodes[p]
+    quotes = sorted(data.get("target_quotes") or [])
+    if quotes:
+        return f"；来源提出：“{quotes[0]}”", f"; a source says: “{quotes[0]}”"
+    for chain in data.get("chains") or ():
+        for j in (G.graph.get("chain_projects") or {}).get(chain, []):
+            if j.get("status") in PIPELINE_STATUSES:
+                return (f"；本链有储备/在谈项目{j.get('label_zh', j['id'])}",
+                        f"; the chain has a pipeline project: {j.get('label_en', j['id'])}")
+    return "", ""
+
+
 def _party_names(parties: Iterable[str], labels: Mapping[str, str]) -> str:
     return "、".join(labels.get(p, p) for p in parties)
 
@@ -542,11 +568,13 @@ def product_gaps(G: nx.DiGraph, p: str) -> list[tuple[str, str, str]]:
         zh = f"{name_zh}：区内无生产企业，也无在建或规划项目"
         en = f"{name_en}: no producer and no project in the zone"
         if local_in:
-            zh += f"；本地原料{_names(G, local_in, 'zh')}可供"
-            en += f"; local inputs available: {_names(G, local_in, 'en')}"
+            zh += f"；本地原料{_local_names(G, local_in, 'zh')}可供"
+            en += f"; local inputs available: {_local_names(G, local_in, 'en')}"
         if local_out:
-            zh += f"；本地下游{_names(G, local_out, 'zh')}需要它"
-            en += f"; local consumers waiting: {_names(G, local_out, 'en')}"
+            zh += f"；本地下游{_local_names(G, local_out, 'zh')}需要它"
+            en += f"; local consumers waiting: {_local_names(G, local_out, 'en')}"
+        target_zh, target_en = _target_words(G, p)
+        zh, en = zh + target_zh, en + target_en
         found.append(("missing", zh, en))
     suppliers = local_suppliers(G, p)
     # Present without a named supplier (e.g. named by a brand of the zone): how many make it
@@ -683,7 +711,8 @@ def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None, app
         data["components"] = {name: float(by_product[p][name]) for name in COMPONENTS}
         data["gates"] = lists.gates(data, limits)
         data["cautions"] = lists.cautions(data, limits)
-        data["list"] = "gated" if apply_gates and data["gates"] else lists.product_list(data)
+        made = any((e.get("relation") or "main") == "main" for e in G.pred[p].values())
+        data["list"] = "gated" if apply_gates and data["gates"] else lists.product_list(data, made)
 
     gaps["score"] = gaps["id"].map(score).astype(float)
     gaps["components"] = [G.nodes[p]["components"] for p in gaps["id"]]

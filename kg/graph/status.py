@@ -33,13 +33,15 @@ Rules, in order (the first rule that gives a product its final status is its ``b
 ``captive``
     it is an intermediate input of a process a zone plant runs that the plant makes for
     itself: every product made from it in the template is made in the zone (it has no other
-    use), and no company outside the zone is known to make it (it is not sold on the
-    market). Methionine hydantoin, whose only use is methionine and which nobody sells, is
-    made by the methionine plant. A present input upstream is not enough: a plant may as
-    well buy the intermediate. It takes the status of the plant's product.
+    use), no company outside the zone is known to make it, and it is not a bulk or commodity
+    chemical (value tier 3 or above: commodities are traded goods a plant may as well buy).
+    Methionine hydantoin, whose only use is methionine, is made by the methionine plant. A
+    present input upstream is not enough: a plant may as well buy the intermediate. The rule
+    goes on upstream through the routes of what it finds (the hydantoin's own single-use
+    inputs are made there too). It takes the status of the plant's product.
 
-Derived evidence is one step deep: a co-product or a captive intermediate does not in turn
-make its own process run.
+A co-product does not in turn make its own process run (one step); captive intermediates
+are followed upstream as long as the rule holds.
 
 >>> import pandas as pd
 >>> tables = {
@@ -68,6 +70,10 @@ RULES = ("producer", "project", "brand", "resource", "activity", "co_product", "
 status is its basis."""
 
 DIRECT_RULES = ("producer", "project", "brand")
+
+COMMODITY_TIERS = ("1", "2")
+"""Value tiers (products.csv) of bulk and commodity chemicals: traded goods a plant may as well
+buy, never taken for captive intermediates."""
 """Rules that say a plant in the zone runs the product's process (so its co-products and
 captive intermediates come with it)."""
 
@@ -230,13 +236,21 @@ def derive_status(tables: dict[str, pd.DataFrame]) -> StatusResult:
                     from_product=product)
     local |= {e["product"] for e in evidence}
 
-    made_set = set(made)
-    for product, process, status in runs:
-        for inp in sorted(inputs[process]):
-            if inp in local or kinds.get(inp) != "intermediate" or inp in traded:
-                continue
-            if consumers[inp] <= made_set:
+    # Captive intermediates, upstream from the processes run, as far as the rule holds.
+    tiers = dict(zip(products, _col(tables.get("products"), "value_tier")))
+    inside = dict(made)  # product -> status: made, or made inside a plant
+    frontier = [(product, process, status) for product, process, status in runs]
+    while frontier:
+        found = []
+        for product, process, status in frontier:
+            for inp in sorted(inputs[process]):
+                if (inp in local or inp in inside or kinds.get(inp) != "intermediate" or inp in traded
+                        or tiers.get(inp, "") in COMMODITY_TIERS or not consumers[inp] <= set(inside)):
+                    continue
                 add(inp, "captive", status, "product", product, process=process, from_product=product)
+                inside[inp] = status
+                found += [(inp, route, status) for route in sorted(mains[inp])]
+        frontier = found
 
     frame = pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS)
     frame["_rule"] = frame["rule"].map(RULES.index)
