@@ -163,6 +163,17 @@ def test_weights_change_the_order(hand):
     assert r["rank"].tolist() == [1, 2, 2, 2, 2]
 
 
+def test_ties_share_a_rank_and_the_next_rank_counts_them(hand):
+    """Ranks as docs/method.md prints them (1, 2, 2, 4): a product's rank is one more than
+    the number of products scoring higher. With feedstock and value tier only (equal weights):
+    end (1 + 1) / 2 = 1; mid (.5 + .5) / 2 = .5; sidex (1 + 0) / 2 = .5; cat and ore 0."""
+    weights = {name: 0.0 for name in COMPONENTS} | {"feedstock_readiness": 1.0, "value_tier": 1.0}
+    r = analyse(hand, weights).ranking
+    assert r["id"].tolist() == ["end", "mid", "sidex", "cat", "ore"]
+    assert r["score"].tolist() == pytest.approx([1.0, 0.5, 0.5, 0.0, 0.0])
+    assert r["rank"].tolist() == [1, 2, 2, 4, 4]
+
+
 def test_gaps_sorted_recruitable_first_then_breaks(hand):
     gaps = analyse(hand).gaps
     kinds = gaps["gap_type"].tolist()

@@ -5,21 +5,17 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import open_page
+from tests.conftest import open_page, run_kg
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TOP = 20
 
 
-def kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, cwd=cwd)
+kg = run_kg  # `kg ARGS` from this checkout
 
 
 @pytest.fixture(scope="session")
