@@ -1,5 +1,6 @@
 """`kg report` on the shipped data, read back as a planner would: the workbook with openpyxl,
-the page in headless Chromium. Numbers are compared with `kg gaps --format json`."""
+the page in headless Chromium. Numbers are compared with the pinned answers in tests/golden,
+the weights with docs/method.md, and scores and ranks worked out again from the components."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import open_page, run_kg
+from tests.conftest import CHECKOUT, open_page, run_kg
+from tests.golden import read_golden
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TOP = 20
@@ -47,14 +49,27 @@ def rows_of(sheet) -> tuple[list[str], list[dict]]:
     return headers, [dict(zip(headers, row)) for row in values[1:]]
 
 
-def test_report_folder_and_terminal_summary(report_run, chains):
+def documented_weights() -> dict[str, float]:
+    """The default weights as docs/method.md prints them (its table of components)."""
+    text = (CHECKOUT / "docs" / "method.md").read_text(encoding="utf-8")
+    table = text.split("| component | 中文 | what it measures | default weight |", 1)[1].split("\n\n", 1)[0]
+    rows = re.findall(r"^\| `([a-z_]+)` \|.*\| ([0-9.]+) \|$", table, re.M)
+    return {name: float(weight) for name, weight in rows}
+
+
+def test_report_folder_and_terminal_summary(report_run):
+    """The terminal summary prints each chain's pinned completeness on its line, and the pinned
+    first target with its score."""
     assert sorted(p.name for p in report_run["folder"].iterdir()) == ["gaps.xlsx", "graph.html", "index.html"]
     out = report_run["stdout"]
     assert "各产业链完整度" in out and "重点招引目标" in out
-    for label in chains["label_zh"]:
-        assert label in out
-    assert report_run["ranking"][0]["label_zh"] in out
-    assert f"{report_run['ranking'][0]['score']:.3f}" in out
+    lines = out.splitlines()
+    for chain in read_golden("completeness"):
+        line = next((line for line in lines if line.split() and line.split()[0] == chain["label_zh"]), "")
+        shares = [f"{float(chain['completeness']):.0%}", f"{float(chain['completeness_planned']):.0%}"]
+        assert line.split()[1:] == [chain["products"], chain["present"], chain["planned"], chain["missing"], *shares]
+    first = read_golden("ranking-top")[0]
+    assert first["label_zh"] in out and f"{float(first['score']):.3f}" in out
 
 
 def test_workbook_sheets_headers_frozen_filters_widths(workbook, chains):
@@ -72,20 +87,26 @@ def test_workbook_sheets_headers_frozen_filters_widths(workbook, chains):
             assert width and width >= 8, (sheet.title, column)
 
 
-def test_top_targets_sheet_matches_gaps_json(workbook, report_run):
+def test_top_targets_sheet_matches_the_pinned_ranking(workbook, report_run):
+    """The sheet holds the pinned top of the ranking (tests/golden/ranking-top.csv); each score
+    is the weighted mean of the components shown beside it with the weights docs/method.md
+    prints, and each rank is one more than the number of higher scores."""
     from kg.gaps import COMPONENT_LABELS
 
     headers, rows = rows_of(workbook["重点招引目标"])
-    ranking = report_run["ranking"][:TOP]
-    assert len(rows) == len(ranking)
-    for row, expected in zip(rows, ranking):
-        assert row["id"] == expected["id"]
-        assert row["排名"] == expected["rank"]
-        assert row["产品"] == expected["label_zh"]
-        assert row["优先分"] == pytest.approx(expected["score"], abs=1e-6)
-        for name, value in expected["components"].items():
-            assert row[COMPONENT_LABELS[name][0]] == pytest.approx(value, abs=1e-6), (expected["id"], name)
-        assert row["理由"] == expected["reason_zh"]
+    pinned = read_golden("ranking-top")
+    weights = documented_weights()
+    assert len(rows) == len(pinned) == TOP
+    for row, expected in zip(rows, pinned):
+        assert (row["id"], row["排名"], row["产品"]) == (expected["id"], int(expected["rank"]), expected["label_zh"])
+        assert row["优先分"] == pytest.approx(float(expected["score"]), abs=1e-6)
+        components = {name: row[COMPONENT_LABELS[name][0]] for name in weights}
+        for name, value in components.items():
+            assert value == pytest.approx(float(expected[name]), abs=1e-6), (expected["id"], name)
+        mean = sum(weights[n] * components[n] for n in weights) / sum(weights.values())
+        assert row["优先分"] == pytest.approx(mean, abs=1e-6), expected["id"]
+        assert row["排名"] == 1 + sum(1 for other in rows if other["优先分"] > row["优先分"] + 1e-9)
+        assert row["理由"].startswith(expected["label_zh"] + "：")
 
 
 def test_each_chain_sheet_leads_with_its_top_target(workbook, report_run, chains):
@@ -112,9 +133,9 @@ def test_projects_and_sources_sheets_hold_every_project_and_quote(workbook, ship
     quotes = set(shipped_store.select("SELECT DISTINCT ?q WHERE { ?s prov:wasDerivedFrom ?src ; kg:quote ?q }")["q"])
     assert {r["原文引述"] for r in sources if r["原文引述"]} == quotes
     _, weights = rows_of(workbook["评分权重"])
-    from kg.gaps import DEFAULT_WEIGHTS
-
-    assert {r["id"]: r["权重"] for r in weights} == DEFAULT_WEIGHTS
+    documented = documented_weights()
+    assert len(documented) == 7
+    assert {r["id"]: r["权重"] for r in weights} == pytest.approx(documented)
 
 
 def test_english_workbook_and_page(shipped_store, tmp_path):
@@ -156,24 +177,25 @@ def test_page_offline_and_chinese_rendered_with_a_cjk_font(browser, report_run):
     page.close()
 
 
-def test_page_targets_table_matches_gaps_json(browser, report_run, chains):
+def test_page_targets_table_matches_the_pinned_ranking(browser, report_run):
     page = open_page(browser, report_run["folder"] / "index.html").page
     rows = page.eval_on_selector_all("#targets-table tbody tr", """rows => rows.map(r => ({
         rank: r.cells[0].innerText.trim(), product: r.cells[1].querySelector('b').innerText.trim(),
         score: r.cells[4].innerText.trim(),
         components: Object.fromEntries([...r.querySelectorAll('[data-component]')].map(
             e => [e.dataset.component, e.innerText.split('×')[0].trim()]))}))""")
-    ranking = report_run["ranking"][:TOP]
-    assert len(rows) == len(ranking)
-    for row, expected in zip(rows, ranking):
-        assert row["rank"] == str(expected["rank"])
+    pinned = read_golden("ranking-top")
+    assert len(rows) == len(pinned)
+    for row, expected in zip(rows, pinned):
+        assert row["rank"] == expected["rank"]
         assert row["product"] == expected["label_zh"]
-        assert row["score"] == f"{expected['score']:.3f}"
-        assert row["components"] == {k: f"{v:.3f}" for k, v in expected["components"].items()}
-    # Every chain is drawn in the completeness chart, with its share as text.
+        assert row["score"] == f"{float(expected['score']):.3f}"
+        assert row["components"] == {k: f"{float(expected[k]):.3f}" for k in documented_weights()}
+    # Every chain is drawn in the completeness chart, with its pinned shares as text.
     chart = page.locator("#completeness svg.chart").text_content()
-    for label in chains["label_zh"]:
-        assert label in chart
+    for chain in read_golden("completeness"):
+        shares = f"{float(chain['completeness']):.0%} / {float(chain['completeness_planned']):.0%}"
+        assert chain["label_zh"] in chart and shares in chart, (chain["chain"], shares)
     page.close()
 
 
