@@ -10,6 +10,14 @@ output as it was and a reader never sees half a graph::
     build/gen-.../store/                      the embedded Oxigraph store
     build/gen-.../projection.json             the product graph (kg.projection), read once
     build/gen-.../manifest.json               fingerprint of the inputs, counts
+    build/gen-.../.kg-generation              kg's mark on its own generation
+    build/.kg-build                           kg's mark on its own build folder
+    build/.lock                               one build at a time
+
+kg removes and replaces only what it made: a folder that holds anything and no ``.kg-build``
+is refused with nothing touched (a build folder of an older kg, with kg's names only, is taken
+over); in its own folder kg counts and prunes only generations that carry its mark, and never
+replaces a file or folder of the user's named ``current``, ``graph.ttl`` or ``graph.nt``.
 
 >>> import tempfile
 >>> from kg.paths import default_data_dir
@@ -21,12 +29,15 @@ True
 from __future__ import annotations
 
 import ctypes
+import errno
 import fcntl
 import hashlib
 import itertools
 import json
 import os
+import re
 import shutil
+import stat
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -64,7 +75,7 @@ def data_files(data: Path) -> list[Path]:
 
 
 # The code that decides what the graph holds: a change to it makes old builds stale.
-GRAPH_CODE = ("build.py", "mapping.py", "projection.py", "schema.py", "store.py", "tables.py", "vocab.py",
+GRAPH_CODE = ("build.py", "mapping.py", "projection.py", "schema.py", "status.py", "store.py", "tables.py", "vocab.py",
               "workbook.py")
 
 
@@ -97,16 +108,142 @@ def read_manifest(out: Path) -> dict | None:
     return json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
 
 
+BUILD_MARKER = ".kg-build"  # kg's mark on a build folder
+GENERATION_MARKER = ".kg-generation"  # kg's mark on a generation: holds the generation's name
+MARKER_TEXT = ("This folder is a kg build folder. kg writes and removes here only what it made: gen-* folders "
+               "holding a .kg-generation file, current, graph.ttl, graph.nt and .lock.\n")
+# kg's own links in a build folder and where each points.
+LINKS = {"current": re.compile(r"gen-[^/]+"), "graph.ttl": re.compile(r"current/graph\.ttl"),
+         "graph.nt": re.compile(r"current/graph\.nt")}
+# The names a build folder of an older kg (before the markers) holds, and nothing else.
+OLDER_NAMES = re.compile(r"\.lock|current|graph\.ttl|graph\.nt|gen-[0-9T-]+|\.tmp-gen-[0-9T-]+|\.current-[0-9]+"
+                         r"|since-[0-9a-f]{12}")
+
+
+def _made_by_kg(path: Path, name: str) -> bool:
+    """Whether ``path`` is a real folder (not a link) carrying kg's mark for generation ``name``."""
+    try:
+        return (not path.is_symlink() and path.is_dir()
+                and (path / GENERATION_MARKER).read_text(encoding="utf-8").strip() == name)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def own_generations(out: Path) -> list[Path]:
+    """kg's own generations in the build folder ``out``, oldest first: ``gen-*`` folders that
+    carry kg's mark with their own name (a user's ``gen-*`` folder, or a copy of a generation
+    under another name, is not one)."""
+    return sorted(p for p in Path(out).glob("gen-*") if _made_by_kg(p, p.name))
+
+
+def _mark_generation(folder: Path, name: str) -> None:
+    (folder / GENERATION_MARKER).write_text(name + "\n", encoding="utf-8")
+
+
+def _older_build(out: Path, entries: list[str]) -> list[Path] | None:
+    """The generations of ``out`` when it is a build folder written by a kg before the
+    markers (kg's names only, ``current`` a link to a generation holding kg's manifest), else
+    None."""
+    if not all(OLDER_NAMES.fullmatch(name) for name in entries) or not (out / "current").is_symlink():
+        return None
+    generations = []
+    for name in entries:
+        path = out / name
+        if name.startswith("gen-"):
+            try:
+                manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return None
+            own = isinstance(manifest, dict) and {"fingerprint", "kg_version"} <= set(manifest)
+            if path.is_symlink() or not own:
+                return None
+            generations.append(path)
+        elif name in LINKS and not path.is_symlink():
+            return None
+    target = os.readlink(out / "current")
+    return generations if any(g.name == target for g in generations) else None
+
+
+def _write_marker(path: Path, text: str) -> None:
+    """Create ``path`` holding ``text``, unless it exists (never through a link)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def claim_folder(out: Path) -> None:
+    """Make ``out`` kg's build folder, or refuse it with nothing touched.
+
+    A new or empty folder gets kg's marker; a folder with the marker is kg's; a build folder
+    of an older kg is taken over (marker added, its generations marked); any other folder
+    holding anything is refused (:class:`KgError`): kg would otherwise replace or prune what it
+    holds."""
+    out = Path(out)
+    try:
+        if not out.is_dir():
+            if out.exists() or out.is_symlink():
+                raise KgError(f"--out {out} is not a folder: give a new or empty folder, or a kg build folder")
+            out.mkdir(parents=True, exist_ok=True)
+        if (out / BUILD_MARKER).is_file():
+            return
+        entries = sorted(os.listdir(out))
+        if entries:
+            older = _older_build(out, entries)
+            if older is None:
+                shown = ", ".join(entries[:5]) + (f" and {len(entries) - 5} more" if len(entries) > 5 else "")
+                raise KgError(f"--out {out} is not a kg build folder (it holds {shown} and no {BUILD_MARKER} "
+                              "file): kg writes and replaces files in its build folder, so it uses only a new or "
+                              "empty folder or one it made. Choose another --out; nothing was changed.")
+            for generation in older:
+                _mark_generation(generation, generation.name)
+        _write_marker(out / BUILD_MARKER, MARKER_TEXT)
+    except (NotADirectoryError, FileExistsError) as exc:
+        raise KgError(f"--out {out} is not a folder (a part of the path is a file): {exc.strerror}") from exc
+    except PermissionError as exc:
+        raise KgError(f"cannot write in the build folder {out}: {exc.strerror} (give an --out you can write to)") \
+            from exc
+    except OSError as exc:
+        raise KgError(f"cannot prepare the build folder {out}: {exc.strerror or exc}") from exc
+
+
+def check_links(out: Path) -> None:
+    """Refuse (:class:`KgError`) when ``current``, ``graph.ttl`` or ``graph.nt`` in ``out`` is
+    not kg's link: a file, a folder or a link elsewhere is the user's, never to be replaced."""
+    for name, target in LINKS.items():
+        path = out / name
+        if path.is_symlink() and target.fullmatch(os.readlink(path)):
+            continue
+        if path.is_symlink() or path.exists():
+            kind = "a link to " + os.readlink(path) if path.is_symlink() else "a folder" if path.is_dir() else "a file"
+            raise KgError(f"{path} is {kind}, not kg's link: kg keeps its own link named {name} in its build folder "
+                          "and will not replace yours. Move it out of the build folder; nothing was changed.")
+
+
 @contextmanager
 def build_lock(out: Path):
-    """One build at a time per build folder (a second waits for the first)."""
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """One build at a time per build folder (a second waits for the first). The folder is
+    claimed first (:func:`claim_folder`); the lock file is opened without following a link
+    and without emptying it, and must be a regular file."""
+    out = Path(out)
+    claim_folder(out)
+    path = out / ".lock"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise KgError(f"{path} is a symbolic link: kg does not follow it (it would write where it points); "
+                          "remove the link") from exc
+        raise KgError(f"cannot open the lock file {path}: {exc.strerror}") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise KgError(f"{path} is not a regular file: remove it")
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def validate_graph(tables: Tables, lines: list[str] | None, warnings: list[DataIssue], engine: str = "store",
@@ -264,19 +401,20 @@ def _swap_current(out: Path, generation: Path) -> None:
     os.replace(tmp_link, out / "current")
     for name in ("graph.ttl", "graph.nt"):
         link = out / name
-        if not link.is_symlink():
-            if link.exists():
-                link.unlink()
+        if not link.is_symlink() and not link.exists():  # checked before the build: never the user's
             link.symlink_to(Path("current") / name)
 
 
 def _prune(out: Path, keep: Path) -> None:
-    generations = sorted(p for p in out.glob("gen-*") if p.is_dir())
+    """Remove kg's own generations but ``keep`` and the newest, and the temporary folders
+    of kg's killed builds; nothing without kg's mark."""
+    generations = own_generations(out)
     old = [p for p in generations if p != keep][: max(0, len(generations) - KEEP_GENERATIONS)]
     for path in old:
         shutil.rmtree(path, ignore_errors=True)
-    for path in out.glob(".tmp-*"):
-        shutil.rmtree(path, ignore_errors=True)  # left by a killed build
+    for path in out.glob(".tmp-gen-*"):
+        if _made_by_kg(path, path.name.removeprefix(".tmp-")):
+            shutil.rmtree(path, ignore_errors=True)  # left by a killed build
 
 
 def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True) -> BuildResult:
@@ -289,6 +427,7 @@ def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True) 
     if not data.exists():
         raise KgError(f"data not found: {data}")
     with build_lock(out):
+        check_links(out)
         stamp = fingerprint(data)
         manifest = read_manifest(out)
         if not force and manifest and manifest.get("fingerprint") == stamp:
@@ -306,7 +445,8 @@ def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True) 
             def on_store(store: ox.Store) -> None:
                 validate_graph(tables, None, warnings, "store", store)
 
-            tmp.mkdir(parents=True)
+            tmp.mkdir()
+            _mark_generation(tmp, name)
             _write_lines(lines, tmp / "graph.nt")
             del lines  # the stores load graph.nt: a million lines need not stay in memory
             triples = _write_generation(tmp, on_store if engine == "store" else None)

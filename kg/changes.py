@@ -283,7 +283,7 @@ def version_store(old: Path, out: Path) -> Store:
     """The store of an older version of the dataset (a folder of tables or an .xlsx
     workbook), built into its own folder ``out/since-<fingerprint[:12]>`` (reused while the
     inputs are unchanged) and opened read-only."""
-    from kg.build import build, fingerprint
+    from kg.build import build, claim_folder, fingerprint
     from kg.store import LocalStore
 
     old = Path(old)
@@ -293,6 +293,7 @@ def version_store(old: Path, out: Path) -> Store:
         raise KgError(f"--since: {old} is neither a folder of CSV tables nor an .xlsx workbook")
     if old.is_dir() and not any(old.glob("*.csv")):
         raise KgError(f"--since: {old} holds no CSV tables")
+    claim_folder(Path(out))  # the old version's build folder goes inside kg's own
     try:
         result = build(old, Path(out) / f"since-{fingerprint(old)[:12]}")
     except DataErrors as exc:  # name the old version's files, not to be taken for the current ones

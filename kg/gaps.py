@@ -34,8 +34,11 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from kg import vocab
+from kg import lists, vocab
+from kg.candidates import rank_candidates
 from kg.errors import KgError
+from kg.facts import fact_numbers, fact_words
+from kg.sensitivity import rank_ranges
 
 LOCAL_WEIGHT = {"present": 1.0, "planned": 0.5, "missing": 0.0}
 """How much a product counts as available in the zone, by status: an operating producer
@@ -46,41 +49,152 @@ REACH_DEPTH = 3
 search, so its cost stays linear in the graph even with tens of thousands of products)."""
 
 
+HELD_BACK_SHARE = 1.0
+"""Without input ratios, the inputs of a route share its feedstock equally, and one more
+share of that size is held back for the inputs the template does not model: a product with
+one modelled input that is local scores 0.5, not 1 (thin data earns partial credit)."""
+
+OUTLET_STRENGTH = {"co_product": 1.0, "by_product": 1.0, "main": 0.5}
+"""How much a local product with no local use weighs as an outlet to fill (消纳), by how it
+is made: a co- or by-product must be sold or disposed of whatever the market (chlorine
+beside caustic soda, HCl, carbon tetrachloride), a main product only looks for a buyer."""
+
+TARGET_WORDS = (
+    ("着力引进", 1.0), ("重点引进", 1.0), ("大力引进", 1.0), ("精准引进", 1.0),
+    ("加快推进", 0.7), ("积极引进", 0.7), ("引进", 0.7), ("推进", 0.6), ("打造", 0.6),
+    ("支持", 0.4), ("培育", 0.4), ("发展", 0.4), ("开发", 0.4),
+)
+"""Strength of a stated target by the wording of its quote: the first phrase found, in this
+order, gives the strength (着力引进 "focus on attracting" > 加快推进 "speed up" > 支持/培育
+"support/cultivate"); a target whose quote has none of them counts 0.5."""
+
+PROJECT_TARGET_STRENGTH = 0.3
+"""A stated project (reserve to under construction) that names a chain but no product (氟源
+科技高端氟化工产业园) targets its chain's products at this strength."""
+
+MARKET_SCORE = {"growing": 1.0, "stable": 0.5, "overcapacity": 0.0}
+"""market_outlook by the stated outlook; unknown counts as stable (0.5), and says so."""
+
+PRICE_SCALE = (1_000.0, 1_000_000.0)
+"""value_tier from a stated price: log-scaled between 1,000 元/t (0) and 1,000,000 元/t (1)."""
+
+
+def target_strength(quotes: Iterable[str]) -> float:
+    """The strongest :data:`TARGET_WORDS` strength among a target's quotes (0.5 when a quote
+    has no known wording; 0 without quotes).
+
+    >>> target_strength(["着力引进半导体芯片、集成电路等高附加值项目"])
+    1.0
+    >>> target_strength(["培育自主品牌赛事"])
+    0.4
+    """
+    best = 0.0
+    for quote in quotes:
+        strength = next((w for phrase, w in TARGET_WORDS if phrase in quote), 0.5)
+        best = max(best, strength)
+    return best
+
+
 @dataclass(frozen=True)
 class Facts:
     """What the components read, gathered once per graph (plain dicts, so each component
-    costs O(degree) per product): local weight, chains, inputs, consumers, tier, targeting."""
+    costs O(degree) per product): local weight, chains, inputs, consumers, routes, value,
+    targeting, market, outlets."""
 
     local: dict[str, float]
     chains: dict[str, tuple[str, ...]]
     inputs: dict[str, list[str]]
     consumers: dict[str, list[str]]
-    tier: dict[str, int]
-    targeted: dict[str, bool]
+    routes: dict[str, dict[str, list[tuple[str, float | None]]]]
+    value: dict[str, float]
+    target: dict[str, float]
+    market: dict[str, float]
+    outlet: dict[str, float]
 
     @classmethod
     def of(cls, G: nx.DiGraph) -> Facts:
         nodes = G.nodes
+        local = {p: LOCAL_WEIGHT.get(d.get("status", "missing"), 0.0) for p, d in nodes(data=True)}
+        routes: dict[str, dict[str, list[tuple[str, float | None]]]] = {p: {} for p in nodes}
+        for a, b, e in G.edges(data=True):
+            routes[b].setdefault(e.get("process") or b, []).append((a, e.get("ratio")))
+        chain_targets: dict[str, float] = {}
+        for chain, projects in (G.graph.get("chain_projects") or {}).items():
+            if projects:
+                chain_targets[chain] = PROJECT_TARGET_STRENGTH
+        target = {}
+        for p, d in nodes(data=True):
+            quotes = list(d.get("target_quotes") or [])
+            strength = target_strength(quotes) if quotes else (1.0 if d.get("targeted") else 0.0)
+            if d.get("targeted") and not quotes:
+                strength = max(strength, 0.5)
+            strength = max([strength, *(chain_targets.get(c, 0.0) for c in d.get("chains") or ())])
+            target[p] = strength
+        outlet = {}
+        for p, d in nodes(data=True):
+            used_locally = any(local[q] > 0 for q in G.succ[p])
+            outlet[p] = 0.0 if used_locally or local[p] == 0 else OUTLET_STRENGTH.get(_made_as(d), 0.0)
         return cls(
-            local={p: LOCAL_WEIGHT.get(d.get("status", "missing"), 0.0) for p, d in nodes(data=True)},
+            local=local,
             chains={p: tuple(d.get("chains") or ()) for p, d in nodes(data=True)},
             inputs={p: list(adj) for p, adj in G.pred.items()},
             consumers={p: list(adj) for p, adj in G.succ.items()},
-            tier={p: int(d.get("value_tier") or 1) for p, d in nodes(data=True)},
-            targeted={p: bool(d.get("targeted")) for p, d in nodes(data=True)},
+            routes=routes,
+            value={p: _value(d) for p, d in nodes(data=True)},
+            target=target,
+            market={p: _market(d) for p, d in nodes(data=True)},
+            outlet=outlet,
         )
 
 
+def _made_as(data: Mapping[str, Any]) -> str:
+    """How the zone comes by a local product, for :data:`OUTLET_STRENGTH`: ``co_product`` or
+    ``by_product`` when its status rests on the co-product rule (kg.status), ``main`` when a
+    plant makes it, ``""`` for a resource held or an activity (nothing to sell)."""
+    basis = data.get("status_basis") or ""
+    if basis == "co_product":
+        for e in data.get("evidence") or ():
+            if e.get("rule") == "co_product" and e.get("relation") in OUTLET_STRENGTH:
+                return str(e["relation"])
+    return "" if basis in ("resource", "activity") else "main"
+
+
+def _value(data: Mapping[str, Any]) -> float:
+    low, high = fact_numbers(data.get("facts") or {}, "price_cny_per_t")
+    if low is not None and high is not None:
+        mid = math.sqrt(max(low, 1.0) * max(high, 1.0))
+        lo, hi = PRICE_SCALE
+        return min(max(math.log(mid / lo) / math.log(hi / lo), 0.0), 1.0)
+    tier = int(data.get("value_tier") or 1)
+    return min(max((tier - 1) / 4, 0.0), 1.0)
+
+
+def _market(data: Mapping[str, Any]) -> float:
+    words = fact_words(data.get("facts") or {}, "market_outlook")
+    if not words:
+        return MARKET_SCORE["stable"]
+    latest = max(words, key=lambda e: int(e.get("year") or 0))
+    return MARKET_SCORE.get(str(latest["value"]), MARKET_SCORE["stable"])
+
+
 def _feedstock_readiness(f: Facts, p: str) -> float:
-    """本地原料保障 Local feedstock readiness: the share of the product's inputs (its
-    predecessors in the flow graph) available in the zone, each counted by
-    :data:`LOCAL_WEIGHT`. A product with no inputs in the graph (a raw material) scores 0:
-    nothing in the zone makes it easier to produce. Example: inputs A present, B planned,
-    C missing → (1 + 0.5 + 0) / 3 = 0.5."""
-    inputs = f.inputs[p]
-    if not inputs:
-        return 0.0
-    return sum(f.local[q] for q in inputs) / len(inputs)
+    """本地原料保障 Local feedstock readiness: how much of the product's input the zone has,
+    on its best route. Each input counts by :data:`LOCAL_WEIGHT`. When every input of a route
+    carries a ratio (t input per t product), inputs weigh by their ratios, and a route whose
+    ratios add up to less than 1 t/t counts the rest as not local; otherwise the inputs share
+    equally, with :data:`HELD_BACK_SHARE` share held back for what the template does not
+    model. A product with no inputs in the graph (a raw material) scores 0. Example: inputs A
+    present, B planned, no ratios → (1 + 0.5) / 3 = 0.5."""
+    best = 0.0
+    for inputs in f.routes[p].values():
+        ratios = [r for _, r in inputs]
+        if all(r is not None and r > 0 for r in ratios):
+            total = max(sum(ratios), 1.0)
+            value = sum(f.local[q] * r for q, r in inputs) / total
+        else:
+            value = sum(f.local[q] for q, _ in inputs) / (len(inputs) + HELD_BACK_SHARE)
+        best = max(best, value)
+    return best
 
 
 def _demand_pull(f: Facts, p: str) -> float:
@@ -88,6 +202,13 @@ def _demand_pull(f: Facts, p: str) -> float:
     its successors, each counted by :data:`LOCAL_WEIGHT`. Scaled to [0, 1] by the largest
     value of any product in the graph."""
     return sum(f.local[q] for q in f.consumers[p])
+
+
+def _outlet_value(f: Facts, p: str) -> float:
+    """就地消纳 Outlet value: the product would use a local product that has no local use
+    yet (a by-product looking for a buyer: HCl, carbon tetrachloride, surplus chlorine), by
+    :data:`OUTLET_STRENGTH`; the largest over its inputs."""
+    return max((f.outlet[q] for q in f.inputs[p]), default=0.0)
 
 
 def _bridging(f: Facts, p: str) -> float:
@@ -114,15 +235,17 @@ def _downstream_reach(f: Facts, p: str) -> float:
 
 
 def _value_tier(f: Facts, p: str) -> float:
-    """附加值 Value tier: the product's value tier (1 bulk, 2 intermediate value, 3 high
-    value, from products.csv) mapped to 0, 0.5, 1."""
-    return min(max((f.tier[p] - 1) / 2, 0.0), 1.0)
+    """附加值 Value: from a stated price band (product_facts.csv ``price_cny_per_t``: the
+    band's geometric middle, log-scaled between :data:`PRICE_SCALE`) when one is known,
+    else from the value tier 1..5 of products.csv mapped to 0, 0.25, 0.5, 0.75, 1."""
+    return f.value[p]
 
 
 def _strategic_target(f: Facts, p: str) -> float:
-    """招引方向 Strategic targeting: 1 when a source names the product as a direction to
-    recruit or develop (targets.csv), else 0."""
-    return 1.0 if f.targeted[p] else 0.0
+    """招引方向 Strategic targeting: the strength of the strongest target a source states for
+    the product (:data:`TARGET_WORDS`: 着力引进 1, 加快推进 0.7, 支持/培育 0.4), or
+    :data:`PROJECT_TARGET_STRENGTH` when a stated project names its chain but no product."""
+    return f.target[p]
 
 
 def _cross_chain(f: Facts, p: str) -> float:
@@ -136,45 +259,65 @@ def _cross_chain(f: Facts, p: str) -> float:
     return max(len(chains) - 1, 0)
 
 
+def _market_outlook(f: Facts, p: str) -> float:
+    """市场前景 Market outlook: the latest stated outlook (product_facts.csv
+    ``market_outlook``): growing 1, stable 0.5, overcapacity 0 (:data:`MARKET_SCORE`);
+    unknown counts as stable."""
+    return f.market[p]
+
+
 COMPONENTS = {
     "feedstock_readiness": (_feedstock_readiness, False),
     "demand_pull": (_demand_pull, True),
+    "outlet_value": (_outlet_value, False),
     "bridging": (_bridging, True),
     "downstream_reach": (_downstream_reach, True),
     "value_tier": (_value_tier, False),
     "strategic_target": (_strategic_target, False),
     "cross_chain": (_cross_chain, True),
+    "market_outlook": (_market_outlook, False),
 }
 """Component name → (function of (:class:`Facts`, product), whether its raw value is scaled by the
 largest value in the graph). Each function's docstring is the component's definition."""
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "feedstock_readiness": 0.20,
-    "demand_pull": 0.20,
-    "bridging": 0.15,
+    "demand_pull": 0.15,
+    "outlet_value": 0.10,
+    "bridging": 0.10,
     "downstream_reach": 0.10,
     "value_tier": 0.10,
     "strategic_target": 0.15,
-    "cross_chain": 0.10,
+    "cross_chain": 0.05,
+    "market_outlook": 0.05,
 }
 """Default weight of each component (they sum to 1). The score is the weighted average
-Σ wᵢ·xᵢ / Σ wᵢ, so it stays in [0, 1] whatever the weights. Override them with a weights
-file (``name = value`` lines, ``#`` comments) or ``--weight name=value``."""
+Σ wᵢ·xᵢ / Σ wᵢ, so it stays in [0, 1] whatever the weights, times the chain-kind weight
+(:data:`CHAIN_KIND_WEIGHTS`). Override them with a weights file (``name = value`` lines,
+``#`` comments) or ``--weight name=value``."""
+
+CHAIN_KIND_WEIGHTS: dict[str, float] = {"core_chains": 1.0, "extension_chains": 0.6}
+"""The score of a product is multiplied by the weight of its chains' kind (the largest when
+it sits in several; a product in no chain counts as core): the five core chains are what the
+park is built on, the "+2" extensions weigh less. Change them like any weight
+(``--weight extension_chains=1``)."""
 
 SHORT_NAMES = {
-    "feedstock_readiness": "feed", "demand_pull": "demand", "bridging": "bridge",
+    "feedstock_readiness": "feed", "demand_pull": "demand", "outlet_value": "outlet", "bridging": "bridge",
     "downstream_reach": "reach", "value_tier": "value", "strategic_target": "target",
-    "cross_chain": "cross",
+    "cross_chain": "cross", "market_outlook": "market",
 }
 
 COMPONENT_LABELS = {
     "feedstock_readiness": ("本地原料保障", "feedstock readiness"),
     "demand_pull": ("本地需求拉动", "demand pull"),
+    "outlet_value": ("就地消纳", "outlet value"),
     "bridging": ("断链修复", "bridging"),
     "downstream_reach": ("延链潜力", "downstream reach"),
-    "value_tier": ("附加值", "value tier"),
+    "value_tier": ("附加值", "value"),
     "strategic_target": ("招引方向", "strategic target"),
     "cross_chain": ("跨链协同", "cross-chain synergy"),
+    "market_outlook": ("市场前景", "market outlook"),
 }
 
 GAP_LABELS = {
@@ -209,10 +352,10 @@ def local_suppliers(G: nx.DiGraph, p: str) -> list[str]:
 def check_weights(weights: Mapping[str, float]) -> dict[str, float]:
     """The weights as a full dict (components not named keep their default), or a
     :class:`KgError` naming the unknown component or bad value."""
-    result = dict(DEFAULT_WEIGHTS)
+    result = {**DEFAULT_WEIGHTS, **CHAIN_KIND_WEIGHTS}
     for name, value in weights.items():
-        if name not in COMPONENTS:
-            raise KgError(f"unknown score component {name!r}; known: {', '.join(COMPONENTS)}")
+        if name not in result:
+            raise KgError(f"unknown score component {name!r}; known: {', '.join(result)}")
         try:
             number = float(value)
         except (TypeError, ValueError):
@@ -220,8 +363,8 @@ def check_weights(weights: Mapping[str, float]) -> dict[str, float]:
         if not math.isfinite(number) or number < 0:
             raise KgError(f"weight of {name!r} must be a number >= 0, got {value!r}")
         result[name] = number
-    if sum(result.values()) <= 0:
-        raise KgError("at least one weight must be above 0")
+    if sum(result[name] for name in COMPONENTS) <= 0:
+        raise KgError("at least one component weight must be above 0")
     return result
 
 
@@ -317,7 +460,7 @@ def score_components(G: nx.DiGraph) -> pd.DataFrame:
     >>> G.add_node("b", status="missing", chains=["fine"], value_tier=2)
     >>> G.add_edge("a", "b")
     >>> score_components(G).loc["b", ["feedstock_readiness", "value_tier", "cross_chain"]].tolist()
-    [1.0, 0.5, 1.0]
+    [0.5, 0.25, 1.0]
     """
     nodes = sorted(G.nodes)
     facts = Facts.of(G)
@@ -331,11 +474,28 @@ def score_components(G: nx.DiGraph) -> pd.DataFrame:
     return frame
 
 
-def weighted_score(components: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
-    """Σ wᵢ·xᵢ / Σ wᵢ per row: the recruitment priority, in [0, 1]."""
+def chain_kind_factor(G: nx.DiGraph, weights: Mapping[str, float]) -> pd.Series:
+    """Per product (sorted ids), the weight of its chains' kind (:data:`CHAIN_KIND_WEIGHTS`):
+    the largest over its chains, the core weight for a product in no chain."""
     weights = check_weights(weights)
-    total = sum(weights.values())
-    score = sum(components[name] * w for name, w in weights.items()) / total
+    info = G.graph.get("chains") or {}
+    core, extension = weights["core_chains"], weights["extension_chains"]
+    factor = {}
+    for p, d in G.nodes(data=True):
+        kinds = [info.get(c, {}).get("kind", "core") for c in d.get("chains") or ()]
+        factor[p] = max((extension if k == "extension" else core for k in kinds), default=core)
+    return pd.Series(factor, dtype=float).sort_index()
+
+
+def weighted_score(components: pd.DataFrame, weights: Mapping[str, float],
+                   factor: pd.Series | None = None) -> pd.Series:
+    """Σ wᵢ·xᵢ / Σ wᵢ per row over the components, times the chain-kind ``factor`` when given:
+    the recruitment priority, in [0, 1]."""
+    weights = check_weights(weights)
+    total = sum(weights[name] for name in COMPONENTS)
+    score = sum(components[name] * weights[name] for name in COMPONENTS) / total
+    if factor is not None:
+        score = score * factor.reindex(score.index).fillna(1.0)
     return score.clip(0.0, 1.0).round(6)
 
 
@@ -404,8 +564,8 @@ def product_gaps(G: nx.DiGraph, p: str) -> list[tuple[str, str, str]]:
 
 
 GAP_COLUMNS = ["product", "id", "label_zh", "label_en", "chain", "gap_type", "status", "reason_zh",
-               "reason_en", "score", "components", *COMPONENTS, "candidates", "local_inputs",
-               "local_consumers"]
+               "reason_en", "score", "components", *COMPONENTS, "list", "gates", "evidence", "candidates",
+               "local_inputs", "local_consumers"]
 
 
 def find_gaps(G: nx.DiGraph) -> pd.DataFrame:
@@ -442,15 +602,16 @@ def _gap_frame(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]]) -
                     "candidates": list(data.get("candidates") or []),
                     "local_inputs": local_in, "local_consumers": local_out,
                 })
-    columns = [c for c in GAP_COLUMNS if c not in ("score", "components", *COMPONENTS)]
+    columns = [c for c in GAP_COLUMNS if c not in ("score", "components", *COMPONENTS, "list", "gates", "evidence")]
     return pd.DataFrame(rows, columns=columns)
 
 
 @dataclass
 class GapAnalysis:
-    """Everything :func:`analyse` finds: the graph (with ``gap_types``, ``score`` and
-    ``components`` set on each node), per-chain completeness, the gaps, the ranking of
-    missing and weak products, and the weights used."""
+    """Everything :func:`analyse` finds: the graph (with ``gap_types``, ``score``,
+    ``components``, ``list`` and ``gates`` set on each node), per-chain completeness, the
+    gaps, the ranking of missing and weak products (each on its list, see :mod:`kg.lists`),
+    and the weights used."""
 
     graph: nx.DiGraph
     completeness: pd.DataFrame
@@ -458,8 +619,16 @@ class GapAnalysis:
     ranking: pd.DataFrame
     weights: dict[str, float] = field(default_factory=dict)
 
+    def ranked(self, list_name: str = "recruit") -> pd.DataFrame:
+        """The ranking rows of one list (``recruit``, ``develop``, ``secure`` or ``gated``)."""
+        return self.ranking[self.ranking["list"] == list_name].reset_index(drop=True)
 
-def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None) -> GapAnalysis:
+
+RANK_RANGE_TOP = 20
+"""How many of each list's first products get a rank range (:mod:`kg.sensitivity`)."""
+
+
+def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None, apply_gates: bool = True) -> GapAnalysis:
     """Completeness, gaps and the recruitment ranking of a store (read with
     :func:`kg.projection.product_graph`) or of a product graph directly.
 
@@ -467,8 +636,13 @@ def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None) -> 
     (upstream_break, downstream_break); within each group by score (highest first), then
     product id, chain and gap type. A row's score and components are its product's.
 
-    ``ranking`` has one row per missing or weak product, sorted by score (highest first),
-    then id, with ``rank`` shared by equal scores (1, 2, 2, 4, ...).
+    ``ranking`` has one row per missing or weak product, on its list (``recruit``,
+    ``develop``, ``secure``, or ``gated`` when a gate keeps it off its list; with
+    ``apply_gates=False`` gates are shown but keep nothing off), in list order, then by
+    score (highest first), then id, with ``rank`` counted within the list and shared by
+    equal scores (1, 2, 2, 4, ...). Each row carries its gates, cautions, status evidence,
+    ranked candidates and, for the first :data:`RANK_RANGE_TOP` of its list, the best and
+    worst rank when each weight moves by ±20 % (``rank_range``).
     """
     if isinstance(store_or_graph, nx.DiGraph):
         G = store_or_graph
@@ -478,7 +652,8 @@ def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None) -> 
         G = product_graph(store_or_graph)
     weights = check_weights(weights or {})
     components = score_components(G)
-    score = weighted_score(components, weights)
+    factor = chain_kind_factor(G, weights)
+    score = weighted_score(components, weights, factor)
 
     gap_types: dict[str, list[str]] = {p: [] for p in G.nodes}
     found = {p: product_gaps(G, p) for p in G.nodes}
@@ -488,32 +663,41 @@ def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None) -> 
             gap_types[p].append(t)
     by_product = components.to_dict("index")
     scores = score.to_dict()
-    for p in G.nodes:
-        G.nodes[p]["gap_types"] = sorted(gap_types[p], key=vocab.GAP_TYPES.index)
-        G.nodes[p]["score"] = float(scores[p])
-        G.nodes[p]["components"] = {name: float(by_product[p][name]) for name in COMPONENTS}
+    limits = G.graph.get("park_limits") or {}
+    for p, data in G.nodes(data=True):
+        data["gap_types"] = sorted(gap_types[p], key=vocab.GAP_TYPES.index)
+        data["score"] = float(scores[p])
+        data["components"] = {name: float(by_product[p][name]) for name in COMPONENTS}
+        data["gates"] = lists.gates(data, limits)
+        data["cautions"] = lists.cautions(data, limits)
+        data["list"] = "gated" if apply_gates and data["gates"] else lists.product_list(data)
 
     gaps["score"] = gaps["id"].map(score).astype(float)
     gaps["components"] = [G.nodes[p]["components"] for p in gaps["id"]]
     for name in COMPONENTS:
         gaps[name] = gaps["id"].map(components[name]).astype(float)
+    gaps["list"] = gaps["id"].map(lambda p: G.nodes[p]["list"])
+    gaps["gates"] = gaps["id"].map(lambda p: list(G.nodes[p]["gates"]))
+    gaps["evidence"] = gaps["id"].map(lambda p: list(G.nodes[p].get("evidence") or []))
     gaps["_type"] = gaps["gap_type"].map(vocab.GAP_TYPES.index)
     gaps["_break"] = gaps["_type"] >= 2
     gaps = (gaps.sort_values(["_break", "score", "id", "chain", "_type"], ascending=[True, False, True, True, True],
                              kind="mergesort")
             .reset_index(drop=True)[GAP_COLUMNS])
 
-    ranking = _ranking(G, found)
+    ranking = _ranking(G, found, components, weights)
     return GapAnalysis(G, completeness(G), gaps, ranking, weights)
 
 
-RANKING_COLUMNS = ["rank", "product", "id", "label_zh", "label_en", "chains", "gap_type", "status", "score",
-                   *COMPONENTS, "components", "candidates", "local_inputs", "local_consumers",
-                   "reason_zh", "reason_en"]
+RANKING_COLUMNS = ["list", "rank", "product", "id", "label_zh", "label_en", "chains", "gap_type", "status",
+                   "status_basis", "score", *COMPONENTS, "components", "gates", "cautions", "rank_range",
+                   "candidates", "local_inputs", "local_consumers", "evidence", "reason_zh", "reason_en"]
 
 
-def _ranking(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]]) -> pd.DataFrame:
-    """The missing and weak products with the score and components set on the nodes."""
+def _ranking(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]], components: pd.DataFrame,
+             weights: Mapping[str, float]) -> pd.DataFrame:
+    """The missing and weak products, each on its list, with the score and components set
+    on the nodes, candidates ranked and rank ranges for the top of each list."""
     rows = []
     for p in sorted(G.nodes):
         gaps = [g for g in found[p] if g[0] in ("missing", "weak")]
@@ -522,33 +706,61 @@ def _ranking(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]]) -> 
         gap_type, zh, en = gaps[0]
         data = G.nodes[p]
         rows.append({
-            "product": data.get("iri", vocab.resource("product", p)), "id": p,
+            "list": data["list"], "product": data.get("iri", vocab.resource("product", p)), "id": p,
             "label_zh": data.get("label_zh", p), "label_en": data.get("label_en", p),
             "chains": list(data.get("chains") or []), "gap_type": gap_type, "status": data.get("status", "missing"),
+            "status_basis": data.get("status_basis", ""),
             "score": data["score"], **data["components"],
             "components": dict(data["components"]),
-            "candidates": list(data.get("candidates") or []),
+            "gates": list(data["gates"]), "cautions": list(data["cautions"]), "rank_range": None,
             "local_inputs": [q for q in sorted(G.predecessors(p)) if _is_local(G, q)],
             "local_consumers": [q for q in sorted(G.successors(p)) if _is_local(G, q)],
+            "evidence": list(data.get("evidence") or []),
             "reason_zh": zh, "reason_en": en,
         })
-    frame = pd.DataFrame(rows, columns=[c for c in RANKING_COLUMNS if c != "rank"])
-    frame = frame.sort_values(["score", "id"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
-    frame.insert(0, "rank", frame["score"].rank(method="min", ascending=False).astype("int64"))
-    return frame
+    frame = pd.DataFrame(rows, columns=[c for c in RANKING_COLUMNS if c not in ("rank", "candidates")])
+    if frame.empty:
+        frame.insert(1, "rank", pd.Series(dtype="int64"))
+        frame["candidates"] = pd.Series(dtype=object)
+        return frame[RANKING_COLUMNS]
+    frame["_list"] = frame["list"].map(lists.LISTS.index)
+    frame = frame.sort_values(["_list", "score", "id"], ascending=[True, False, True], kind="mergesort")
+    frame = frame.drop(columns="_list").reset_index(drop=True)
+    frame.insert(1, "rank", frame.groupby("list", sort=False)["score"]
+                 .rank(method="min", ascending=False).astype("int64"))
+
+    ranked = rank_candidates(G, set(frame["id"]))
+    frame["candidates"] = frame["id"].map(lambda p: ranked[p])
+
+    def factor_of(w: Mapping[str, float]) -> pd.Series:
+        return chain_kind_factor(G, w)
+
+    ranges: dict[str, tuple[int, int]] = {}
+    for _, members in frame.groupby("list", sort=False):
+        ids = members["id"].tolist()
+        top = members.loc[members["rank"] <= RANK_RANGE_TOP, "id"].tolist()
+        ranges.update(rank_ranges(components.loc[ids], weights, top, factor_of))
+    frame["rank_range"] = frame["id"].map(lambda p: list(ranges[p]) if p in ranges else None)
+    return frame[RANKING_COLUMNS]
 
 
 def gap_records(gaps: pd.DataFrame) -> list[dict[str, Any]]:
-    """The gaps as the JSON objects the design fixes: ``product`` (IRI), ``id``,
-    ``label_zh``, ``label_en``, ``chain``, ``gap_type``, ``score``, ``components``
-    (name → value in [0, 1]), ``reason_zh``, ``reason_en``, ``candidates`` (companies
-    outside the zone that make it), ``local_inputs``, ``local_consumers``."""
-    keys = ["product", "id", "label_zh", "label_en", "chain", "gap_type", "status", "score", "components",
-            "reason_zh", "reason_en", "candidates", "local_inputs", "local_consumers"]
+    """Gap or ranking rows as the JSON objects the design fixes: ``product`` (IRI), ``id``,
+    ``label_zh``, ``label_en``, ``chain``, ``gap_type``, ``score``, ``components`` (name →
+    value in [0, 1]), ``reason_zh``, ``reason_en``, ``candidates`` (companies outside the
+    zone that make it), ``local_inputs``, ``local_consumers``; and ``list`` (recruit,
+    develop, secure or gated), ``gates``, ``evidence`` (why its status is what it is) and,
+    for ranking rows, ``rank``, ``chains``, ``cautions`` and ``rank_range`` ([best, worst]
+    rank when each weight moves by ±20 %, or null below the top of its list)."""
+    keys = ["list", "rank", "product", "id", "label_zh", "label_en", "chain", "chains", "gap_type", "status",
+            "status_basis", "score", "components", "reason_zh", "reason_en", "gates", "cautions", "rank_range",
+            "evidence", "candidates", "local_inputs", "local_consumers"]
     records = []
     for row in gaps.to_dict("records"):
         record = {k: row[k] for k in keys if k in row}
         record["score"] = float(record["score"])
+        if "rank" in record:
+            record["rank"] = int(record["rank"])
         record["components"] = {k: float(v) for k, v in record["components"].items()}
         records.append(record)
     return records

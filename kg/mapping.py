@@ -20,6 +20,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from kg import vocab
+from kg.status import derive_status
 from kg.tables import ROW, Tables
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -125,47 +126,10 @@ def _link_labels(frame: pd.DataFrame, left: str, right: str, labels: Tables, sep
     return (name(left, "zh") + sep + name(right, "zh"), name(left, "en") + sep + name(right, "en"))
 
 
-NAMING_ASSETS = ("brand", "place", "route")  # asset kinds whose named products the zone has
-
-
-def named_by_assets(tables: Tables) -> pd.DataFrame:
-    """(asset, product) pairs where a brand names a product, or a place or route of the zone
-    names a raw material it provides: evidence of local presence without a named producer."""
-    assets = tables["assets"]
-    assets = assets[assets["kind"].isin(NAMING_ASSETS)]
-    pairs = assets.assign(product=assets["products"].astype(str).str.split(";")).explode("product")
-    pairs["product"] = pairs["product"].str.strip()
-    pairs = pairs[pairs["product"].notna() & (pairs["product"] != "")]
-    kinds = dict(zip(tables["products"]["id"], tables["products"]["kind"]))
-    keep = (pairs["kind"] == "brand") | (pairs["product"].map(kinds) == "raw_material")
-    return pairs.loc[keep, ["id", "product"]].rename(columns={"id": "asset"})
-
-
 def product_status(tables: Tables) -> pd.Series:
-    """Derived status of each product in the zone, indexed by product id.
-
-    ``present``: a company in the zone makes it, an operating project does, a brand of the
-    zone names it (the source's 世界钠都, "World Sodium Capital", names metallic sodium though
-    it names no single producer), or a named place of the zone provides it as a resource
-    (乌兰布和沙漠 → the desert landscape; only raw materials: a place does not make services);
-    ``planned``: only projects not yet operating (or with no stated status) make it;
-    ``missing``: neither.
-    """
-    products = tables["products"]["id"].astype(str)
-    companies = tables["companies"]
-    zone_companies = set(companies.loc[companies["location"] == "zone", "id"])
-    cp = tables["company_products"]
-    present = set(cp.loc[cp["company"].isin(zone_companies), "product"])
-    projects = tables["projects"].set_index("id")["status"] if len(tables["projects"]) else pd.Series(dtype=str)
-    pp = tables["project_products"]
-    statuses = pp["project"].map(projects).fillna("")
-    present |= set(pp.loc[statuses == "operating", "product"])
-    present |= set(named_by_assets(tables)["product"])
-    planned = set(pp.loc[statuses != "operating", "product"]) - present
-    return pd.Series(
-        ["present" if p in present else "planned" if p in planned else "missing" for p in products],
-        index=products.values, name="status",
-    )
+    """Derived status of each product in the zone, indexed by product id: ``present``,
+    ``planned`` or ``missing``, by the evidence rules of :mod:`kg.status`."""
+    return derive_status(tables).status
 
 
 def to_ntriples(tables: Tables) -> list[str]:
@@ -215,8 +179,9 @@ def to_ntriples(tables: Tables) -> list[str]:
     wikidata = pr["wikidata"].astype(str)
     out.add(s, "<https://schema.org/sameAs>", "<http://www.wikidata.org/entity/" + wikidata + ">",
             wikidata.str.fullmatch(r"Q\d+"))
-    status = product_status(tables)
-    out.add(s, t("zoneStatus"), pr["id"].map(status).map(lambda v: t(v)))
+    derived = derive_status(tables)
+    out.add(s, t("zoneStatus"), pr["id"].map(derived.status).map(lambda v: t(v)))
+    out.add_text(s, t("statusBasis"), pr["id"].map(derived.basis).fillna(""))
     out.add_text(s, COMMENT, pr["note"])
     _provenance(out, s, pr)
 
@@ -284,6 +249,8 @@ def to_ntriples(tables: Tables) -> list[str]:
     out.add_text(s, t("year"), ind["year"], datatype="integer")
     out.add_text(s, t("indicatorKind"), ind["kind"])
     out.add(s, t("inChain"), iris("chain", ind["chain"]), ind["chain"].astype(str) != "")
+    if "products" in ind:
+        out.add_list(s, t("product"), ind["products"], "product")
     out.add_text(s, COMMENT, ind["note"])
     _provenance(out, s, ind)
 
@@ -307,7 +274,32 @@ def to_ntriples(tables: Tables) -> list[str]:
     out.add_text(s, COMMENT, a["note"])
     _provenance(out, s, a)
 
+    _evidence(out, derived.evidence)
     return out.result()
+
+
+VIA_TYPES = {"company": "company", "project": "project", "asset": "asset", "indicator": "indicator",
+             "product": "product"}
+
+
+def _evidence(out: Lines, ev: pd.DataFrame) -> None:
+    """One kg:StatusEvidence resource per piece of evidence of :func:`kg.status.derive_status`:
+    the product, the rule, the status it gives, what it rests on (a company, project, asset,
+    indicator, or the product whose process runs), and the source and quote of the fact."""
+    if not len(ev):
+        return
+    ev = ev.fillna("").astype(str)
+    s = iris("evidence", ev["product"] + "--" + ev["rule"] + "--" + ev["via"])
+    out.add(s, RDF_TYPE, t("StatusEvidence"))
+    out.add(s, t("product"), iris("product", ev["product"]))
+    out.add_text(s, t("evidenceRule"), ev["rule"])
+    out.add(s, t("givesStatus"), ev["status"].map(lambda v: t(v)))
+    via = "<" + vocab.DATA_NS + ev["via_kind"].map(VIA_TYPES) + "/" + ev["via"] + ">"
+    out.add(s, t("via"), via)
+    out.add_text(s, t("evidenceProcess"), ev["process"])
+    out.add_text(s, t("evidenceRelation"), ev["relation"])
+    out.add(s, PROV_FROM, iris("source", ev["source"]), ev["source"] != "")
+    out.add_text(s, t("quote"), ev["quote"], "zh")
 
 
 def row_index(tables: Tables) -> dict[str, tuple[str, int]]:

@@ -40,6 +40,7 @@ import pandas as pd
 
 from kg.mapping import KIND_CLASS
 from kg.output import write_atomic
+from kg.status import RULES
 from kg.store import LocalStore, Store
 from kg.vocab import local_id
 
@@ -55,13 +56,14 @@ SELECT ?chain ?label_zh ?label_en ?core WHERE {
 }"""
 
 PRODUCTS = """
-SELECT ?p ?label_zh ?label_en ?segment ?tier ?status WHERE {
+SELECT ?p ?label_zh ?label_en ?segment ?tier ?status ?basis WHERE {
   ?p a kg:Product .
   OPTIONAL { ?p rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
   OPTIONAL { ?p rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
   OPTIONAL { ?p kg:segment ?segment }
   OPTIONAL { ?p kg:valueTier ?tier }
   OPTIONAL { ?p kg:zoneStatus ?status }
+  OPTIONAL { ?p kg:statusBasis ?basis }
 }"""
 
 PRODUCT_CLASSES = """
@@ -112,6 +114,29 @@ SELECT ?p ?a ?label_zh ?label_en WHERE {
   ?p kg:zoneStatus kg:present .
   OPTIONAL { ?a rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
   OPTIONAL { ?a rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
+}"""
+
+# Why each product is present or planned (kg.status): one row per piece of evidence.
+EVIDENCE = """
+SELECT ?p ?rule ?status ?via ?process ?relation ?source ?quote ?label_zh ?label_en WHERE {
+  ?e a kg:StatusEvidence ; kg:product ?p ; kg:evidenceRule ?rule ; kg:givesStatus ?status ; kg:via ?via .
+  OPTIONAL { ?e kg:evidenceProcess ?process }
+  OPTIONAL { ?e kg:evidenceRelation ?relation }
+  OPTIONAL { ?e prov:wasDerivedFrom ?source }
+  OPTIONAL { ?e kg:quote ?quote }
+  OPTIONAL { ?via rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
+  OPTIONAL { ?via rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
+}"""
+
+# Stated projects that name chains but no product (a fluorochemical park): they target the
+# chain as a whole.
+CHAIN_PROJECTS = """
+SELECT ?j ?chain ?status ?label_zh ?label_en WHERE {
+  ?j a kg:Project ; kg:inChain ?chain .
+  FILTER NOT EXISTS { ?j kg:willProduce ?any }
+  OPTIONAL { ?j kg:status ?status }
+  OPTIONAL { ?j rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
+  OPTIONAL { ?j rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
 }"""
 
 TARGETS = """
@@ -204,6 +229,7 @@ def query_graph(store: Store) -> nx.DiGraph:
                    segment=local_id(row["segment"]) if row["segment"] else "",
                    kind="", value_tier=int(tier) if tier is not None else 1,
                    status=local_id(row["status"]) if row["status"] else "missing",
+                   status_basis=_text(row["basis"]), evidence=[],
                    chains=[], producers=[], candidates=[], projects=[],
                    targeted=False, target_quotes=[], sources=[], named_by=[])
     nodes = G.nodes
@@ -252,6 +278,25 @@ def query_graph(store: Store) -> nx.DiGraph:
         if pid in nodes and not nodes[pid]["producers"]:
             nodes[pid]["named_by"].append(_party(row, "a"))
 
+    for row in _rows(store, EVIDENCE):
+        pid = local_id(row["p"])
+        if pid in nodes:
+            via_kind = row["via"].rsplit("/", 2)[-2] if row["via"].count("/") >= 2 else ""
+            nodes[pid]["evidence"].append({
+                "rule": _text(row["rule"]), "status": local_id(row["status"]), "via_kind": via_kind,
+                **_party(row, "via"), "process": _text(row["process"]), "relation": _text(row["relation"]),
+                "source": local_id(row["source"]) if row["source"] else "", "quote": _text(row["quote"]),
+            })
+
+    chain_projects: dict[str, list[dict[str, Any]]] = {}
+    for row in _rows(store, CHAIN_PROJECTS):
+        status = local_id(row["status"]) if row["status"] else None
+        if status == "operating":
+            continue
+        project = {**_party(row, "j"), "status": status}
+        chain_projects.setdefault(local_id(row["chain"]), []).append(project)
+    G.graph["chain_projects"] = {c: sorted(ps, key=lambda d: d["id"]) for c, ps in sorted(chain_projects.items())}
+
     for row in _rows(store, TARGETS):
         pid = local_id(row["p"])
         if pid in nodes:
@@ -265,4 +310,7 @@ def query_graph(store: Store) -> nx.DiGraph:
         data["target_quotes"] = sorted(set(data["target_quotes"]))
         for key in ("producers", "candidates", "projects", "named_by"):
             data[key] = sorted({d["id"]: d for d in data[key]}.values(), key=lambda d: d["id"])
+        if "evidence" in data:
+            data["evidence"] = sorted({(e["rule"], e["id"]): e for e in data["evidence"]}.values(),
+                                      key=lambda e: (RULES.index(e["rule"]) if e["rule"] in RULES else 99, e["id"]))
     return G

@@ -204,6 +204,8 @@ TABLES: dict[str, Table] = {
                 Column("project", "ref", True, ref="projects", doc="project id"),
                 Column("product", "ref", True, ref="products", doc="product id it will make"),
                 Column("inferred", "bool", True, doc="true when the product is taken from the project's name only"),
+                Column("process", doc="process id (flows.csv) the project will run to make it, when the product "
+                       "has several routes"),
                 *_source_cols(),
             ),
             ("project", "product"),
@@ -219,6 +221,8 @@ TABLES: dict[str, Table] = {
                 Column("year", "int", True, doc="year the figure is for"),
                 Column("kind", "enum", True, vocab.INDICATOR_KINDS, doc="result (achieved), plan or target"),
                 Column("chain", "ref", ref="chains", doc="chain id when the figure is about one chain"),
+                Column("products", "refs", ref="products", doc="product ids whose activity in the zone a result "
+                       "states (e.g. visitors of desert tourism), separated by ';'"),
                 *_source_cols(),
                 Column("note", doc="free remarks"),
             ),

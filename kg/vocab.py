@@ -42,7 +42,7 @@ ASSET_KINDS = ("brand", "place", "event", "facility", "route", "campaign", "goal
 # One path segment per resource type: .../id/product/methionine
 RESOURCE_TYPES = (
     "chain", "product", "flow", "company", "production", "project", "output",
-    "indicator", "target", "asset", "source", "park",
+    "indicator", "target", "asset", "source", "park", "evidence",
 )
 
 # An id: lowercase letters and digits, single '.', '_' or '-' between them. No separator

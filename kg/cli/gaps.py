@@ -20,12 +20,14 @@ from kg.cli.common import (
 )
 from kg.errors import KgError
 from kg.gaps import COMPONENT_LABELS, COMPONENTS, GAP_LABELS, analyse, gap_records, resolve_weights
+from kg.lists import LISTS
 from kg.output import emit, text_table
 
 HEADERS_ZH = {
     "rank": "排名", "id": "编号", "label": "产品", "chain": "产业链", "chains": "产业链", "gap_type": "缺口类型",
     "status": "区内状态", "score": "得分", "reason": "原因", "candidates": "可招引企业",
-    "local_inputs": "本地原料", "local_consumers": "本地下游", "name": "名称", "kind": "类型",
+    "local_inputs": "本地原料", "local_consumers": "本地下游",
+    "rank_range": "排名区间", "gates": "准入限制", "name": "名称", "kind": "类型",
     "products": "产品数", "present": "已有", "planned": "在建/规划", "missing": "缺失",
     "completeness": "完整度", "completeness_planned": "含规划完整度",
     **{name: zh for name, (zh, _) in COMPONENT_LABELS.items()},
@@ -67,7 +69,10 @@ def _display(frame: pd.DataFrame, graph, lang: str, chain_col: str) -> pd.DataFr
     out["score"] = frame["score"]
     for name in COMPONENTS:
         out[name] = frame[name]
-    out["candidates"] = frame["candidates"].map(lambda c: _parties(c, lang))
+    if "rank_range" in frame:
+        out["rank_range"] = frame["rank_range"].map(lambda r: f"{r[0]}–{r[1]}" if r else "")
+    out["gates"] = frame["gates"].map(lambda gs: "; ".join(g[f"detail_{lang}"] for g in gs))
+    out["candidates"] = frame["candidates"].map(lambda c: _parties(c[:3], lang))
     out["local_inputs"] = frame["local_inputs"].map(lambda ids: _names(graph, ids, lang))
     out["local_consumers"] = frame["local_consumers"].map(lambda ids: _names(graph, ids, lang))
     out["reason"] = frame[f"reason_{lang}"]
@@ -94,6 +99,11 @@ weight_option = click.option("--weight", "weight_options", multiple=True, metava
               help="Show the recruitment ranking: one row per missing or weak product.")
 @click.option("--completeness", "view", flag_value="completeness",
               help="Show each chain's completeness instead of the gaps.")
+@click.option("--list", "list_name", type=click.Choice(LISTS), default="recruit", show_default=True,
+              help="With --ranking: which list — recruit (招商: products a company could make), develop "
+                   "(培育: services the park grows), secure (保障: raw materials and energy) or gated "
+                   "(kept off by a gate: policy, controlled substance, the park's limits).")
+@click.option("--no-gates", is_flag=True, help="Rank every product on its list, gates shown but not applied.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
               show_default=True)
 @output_option
@@ -104,7 +114,8 @@ weight_option = click.option("--weight", "weight_options", multiple=True, metava
 @out_option
 @endpoint_option
 @handle_errors
-def gaps(chain, gap_type, top, view, fmt, output, lang, weights_file, weight_options, data, out, endpoint):
+def gaps(chain, gap_type, top, view, list_name, no_gates, fmt, output, lang, weights_file, weight_options, data, out,
+         endpoint):
     """Missing (缺链), weak (弱链), broken (断链) and short (延链) links of each chain, with
     a recruitment score per product that shows all its components.
 
@@ -115,7 +126,7 @@ def gaps(chain, gap_type, top, view, fmt, output, lang, weights_file, weight_opt
     json keep the English column names. See docs/method.md for the method and weights.
     """
     weights = resolve_weights(weights_file, weight_options)
-    result = analyse(store_from(data, out, endpoint), weights)
+    result = analyse(store_from(data, out, endpoint), weights, apply_gates=not no_gates)
     graph = result.graph
     _check_chain(graph, chain)
     if view == "completeness":
@@ -133,7 +144,7 @@ def gaps(chain, gap_type, top, view, fmt, output, lang, weights_file, weight_opt
             emit(frame, fmt, output)
         return
     if view == "ranking":
-        frame = result.ranking
+        frame = result.ranked(list_name)
         if chain:
             frame = frame[frame["chains"].map(lambda cs: chain in cs)]
         if gap_type:
@@ -148,16 +159,16 @@ def gaps(chain, gap_type, top, view, fmt, output, lang, weights_file, weight_opt
         chain_col = "chain"
     frame = (frame.head(top) if top else frame).reset_index(drop=True)
     if fmt == "json":
-        records = gap_records(frame)
-        if view == "ranking":
-            for record, rank, chains in zip(records, frame["rank"], frame["chains"]):
-                record["rank"] = int(rank)
-                record["chains"] = list(chains)
-        emit(frame, "json", output, records=records)
+        emit(frame, "json", output, records=gap_records(frame))
     elif fmt == "csv":
         flat = frame.drop(columns=["components"]).copy()
-        for col in ("candidates",):
-            flat[col] = flat[col].map(lambda c: ";".join(d["id"] for d in c))
+        flat["candidates"] = flat["candidates"].map(lambda c: ";".join(d["id"] for d in c))
+        flat["gates"] = flat["gates"].map(lambda gs: ";".join(f"{g['gate']}: {g[f'detail_{lang}']}" for g in gs))
+        flat["evidence"] = flat["evidence"].map(lambda es: ";".join(f"{e['rule']}: {e['id']}" for e in es))
+        if "cautions" in flat:
+            flat["cautions"] = flat["cautions"].map(lambda cs: ";".join(c[f"detail_{lang}"] for c in cs))
+        if "rank_range" in flat:
+            flat["rank_range"] = flat["rank_range"].map(lambda r: f"{r[0]}-{r[1]}" if r else "")
         for col in ("local_inputs", "local_consumers", "chains"):
             if col in flat:
                 flat[col] = flat[col].map(";".join)

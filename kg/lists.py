@@ -1,0 +1,116 @@
+"""Which list a product to fill belongs on, and the gates that keep it off the recruit list.
+
+Three lists, not one, because a park fills its gaps three ways:
+
+- ``recruit`` (招商): manufactured products — intermediates and end products — that a company
+  could be brought in to make;
+- ``develop`` (培育): services and activities the park grows itself (tourism, events);
+- ``secure`` (保障): raw materials and energy, whose supply the park secures.
+
+A product the park should not recruit for is moved to ``gated``, naming each gate:
+
+- ``policy``: the national catalogue (产业结构调整指导目录) lists it as restricted or
+  eliminated (product_facts.csv ``policy_category``);
+- ``controlled``: a controlled substance (HFC production under the quota regime, ODS),
+  (``controlled``);
+- ``water`` / ``energy``: its stated intensity (m³/t, tce/t; the low end of a range) is
+  above the park's limit (park_limits.csv ``water_m3_per_t``, ``energy_tce_per_t``);
+- ``hazardous``: it needs a process on the list of hazardous chemical processes
+  (``hazardous_process``) and the park's limit for ``hazardous_process`` is ``no``.
+
+A park limit stated without a figure (the source says 水资源刚性约束 but gives no m³/t) gates
+nothing; a product with a known intensity then carries a *caution* naming both.
+
+>>> product_list({"kind": "service"})
+'develop'
+>>> [g["gate"] for g in gates({"facts": {"policy_category": [{"value": "restricted", "source": "s"}]}}, {})]
+['policy']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kg.facts import fact_numbers, fact_words
+
+LIST_OF_KIND = {"intermediate": "recruit", "end_product": "recruit", "service": "develop",
+                "raw_material": "secure", "energy": "secure"}
+LISTS = ("recruit", "develop", "secure", "gated")
+
+INTENSITY_LIMITS = {"water_m3_per_t": ("water", "m³/t", "耗水", "water use"),
+                    "energy_tce_per_t": ("energy", "tce/t", "能耗", "energy use")}
+
+
+def product_list(data: Mapping[str, Any]) -> str:
+    """``recruit``, ``develop`` or ``secure`` by the product's kind (see the module)."""
+    return LIST_OF_KIND.get(str(data.get("kind") or ""), "recruit")
+
+
+def _limits(park_limits: Any) -> dict[str, list[dict[str, Any]]]:
+    """Park limits keyed by limit name, each a list of rows (value, unit, source, quote)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    if isinstance(park_limits, Mapping):
+        for name, rows in park_limits.items():
+            out[name] = list(rows) if isinstance(rows, list) else [rows]
+    elif isinstance(park_limits, list):
+        for row in park_limits:
+            out.setdefault(str(row.get("limit")), []).append(row)
+    return out
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def gates(data: Mapping[str, Any], park_limits: Any) -> list[dict[str, Any]]:
+    """The gates a product meets, each ``{"gate", "detail_zh", "detail_en", "source"}``,
+    in the order of the module's list."""
+    facts = data.get("facts") or {}
+    found = []
+    for e in fact_words(facts, "policy_category"):
+        if e["value"] in ("restricted", "eliminated"):
+            zh = {"restricted": "限制类", "eliminated": "淘汰类"}[e["value"]]
+            found.append({"gate": "policy", "detail_zh": f"产业结构调整指导目录：{zh}",
+                          "detail_en": f"national industrial catalogue: {e['value']}", "source": e.get("source", "")})
+    for e in fact_words(facts, "controlled"):
+        found.append({"gate": "controlled", "detail_zh": f"受控物质：{e['value']}",
+                      "detail_en": f"controlled substance: {e['value']}", "source": e.get("source", "")})
+    limits = _limits(park_limits)
+    for fact, (gate, unit, zh, en) in INTENSITY_LIMITS.items():
+        low, _ = fact_numbers(facts, fact)
+        for limit in limits.get(fact, []):
+            cap = _number(limit.get("value"))
+            if low is not None and cap is not None and low > cap:
+                found.append({"gate": gate, "detail_zh": f"{zh}{low:g} {unit}，高于园区上限{cap:g} {unit}",
+                              "detail_en": f"{en} {low:g} {unit}, above the park's limit of {cap:g} {unit}",
+                              "source": limit.get("source", "")})
+    hazardous = fact_words(facts, "hazardous_process")
+    if hazardous and any(str(r.get("value", "")).strip().lower() == "no" for r in limits.get("hazardous_process", [])):
+        names = "、".join(str(e["value"]) for e in hazardous)
+        found.append({"gate": "hazardous", "detail_zh": f"重点监管危险化工工艺：{names}，园区不接纳",
+                      "detail_en": f"hazardous chemical process ({names}), which the park does not take",
+                      "source": hazardous[0].get("source", "")})
+    return found
+
+
+def cautions(data: Mapping[str, Any], park_limits: Any) -> list[dict[str, Any]]:
+    """Known intensities of the product against park limits stated without a figure: not a
+    gate, but what the planner must weigh (``{"limit", "detail_zh", "detail_en", "quote"}``)."""
+    facts = data.get("facts") or {}
+    found = []
+    limits = _limits(park_limits)
+    for fact, (_, unit, zh, en) in INTENSITY_LIMITS.items():
+        low, high = fact_numbers(facts, fact)
+        if low is None:
+            continue
+        for limit in limits.get(fact, []):
+            if _number(limit.get("value")) is None:
+                shown = f"{low:g}" if high in (None, low) else f"{low:g}–{high:g}"
+                found.append({"limit": fact, "detail_zh": f"{zh}{shown} {unit}；园区：{limit.get('quote') or '有约束'}",
+                              "detail_en": f"{en} {shown} {unit}; the park states a limit without a figure",
+                              "quote": limit.get("quote", "")})
+    return found
