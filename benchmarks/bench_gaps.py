@@ -1,4 +1,4 @@
-"""Scale benchmark of the gap analysis: :func:`kg.gaps.analyse` on a synthetic product graph.
+"""Scale benchmark of the gap analysis: :func:`kg.analysis.gaps.analyse` on a synthetic product graph.
 
 The graph is built in memory (no store), shaped like the flow graphs of ``generate.py``:
 products in layers, each fed by one to three products of the layer before (a few percent
@@ -41,7 +41,7 @@ def synthetic_graph(n_products: int, seed: int = 8, layer: int = 1000) -> nx.DiG
 
 
 def main(argv: list[str] | None = None) -> None:
-    from kg.gaps import analyse, completeness, find_gaps, score_components
+    from kg.analysis.gaps import analyse, completeness, find_gaps, score_components
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("products", type=int, nargs="?", default=80_000)

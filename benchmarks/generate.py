@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from kg import vocab
-from kg.schema import TABLES
+from kg.tables.schema import TABLES
 
 SIZES = {"S": 10_000, "M": 100_000, "L": 1_000_000, "XL": 5_000_000}
 SOURCE = "synthetic"

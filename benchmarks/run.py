@@ -53,14 +53,14 @@ SYNTHETIC_PARAMS = {"product": "p-000010", "company": "c-0000001", "iri": "proje
 # --- one measurement, in a child process -------------------------------------------------
 
 def _store(out: Path):
-    from kg.build import current_generation
-    from kg.store import LocalStore
+    from kg.store.generations import current_generation
+    from kg.store.stores import LocalStore
 
     return LocalStore(current_generation(out) / "store")
 
 
 def _query_step(name: str, out: Path) -> dict[str, Any]:
-    from kg.sparql import bind, canned_queries, run
+    from kg.store.sparql import bind, canned_queries, run
 
     query = next(q for q in canned_queries() if q.name == name)
     values = {p.name: SYNTHETIC_PARAMS[p.kind] for p in query.params if p.default is not None
@@ -78,9 +78,9 @@ def measure(step: str, data: Path, out: Path, scratch: Path) -> dict[str, Any]:
     steps that read the graph. Returns ``seconds`` and what the step produced."""
     import importlib
 
-    for module in ("pyoxigraph", "rdflib", "oxrdflib", "pandas", "networkx", "kg.build", "kg.tables", "kg.mapping",
-                   "kg.shacl", "kg.store", "kg.stats", "kg.sparql", "kg.projection", "kg.gaps", "kg.whatif",
-                   "kg.viz"):
+    for module in ("pyoxigraph", "rdflib", "oxrdflib", "pandas", "networkx", "kg.store.build", "kg.tables.dataset",
+                   "kg.graph.mapping", "kg.graph.shacl", "kg.store.stores", "kg.analysis.stats", "kg.store.sparql",
+                   "kg.store.projection", "kg.analysis.gaps", "kg.analysis.whatif", "kg.outputs.explorer"):
         importlib.import_module(module)  # before the clock starts, for every step alike
     nt = out / "graph.nt"
     if step.startswith("query:"):
@@ -101,23 +101,23 @@ def measure(step: str, data: Path, out: Path, scratch: Path) -> dict[str, Any]:
         graph.parse(str(nt), format="nt")
         detail["triples"] = len(graph)
     elif step == "build":
-        from kg.build import build
+        from kg.store.build import build
 
         detail["triples"] = build(data, scratch / "build", force=True).triples
     elif step == "tables":
-        from kg.tables import load_tables
+        from kg.tables.dataset import load_tables
 
         detail["rows"] = sum(len(f) for f in load_tables(data).values())
     elif step == "map":
-        from kg.mapping import to_ntriples
-        from kg.tables import load_tables
+        from kg.graph.mapping import to_ntriples
+        from kg.tables.dataset import load_tables
 
         tables = load_tables(data)
         start = time.perf_counter()
         detail["triples"] = len(to_ntriples(tables))
     elif step.startswith("shacl-"):
         engine = step.split("-", 1)[1]
-        from kg.shacl import TABLE_CHECKED, pyshacl_violations, store_violations
+        from kg.graph.shacl import TABLE_CHECKED, pyshacl_violations, store_violations
 
         lines = [line for line in nt.read_text(encoding="utf-8").splitlines()
                  if line.startswith("<https://w3id.org/kg-chain/id/")]  # the data graph, as the build validates
@@ -138,14 +138,14 @@ def measure(step: str, data: Path, out: Path, scratch: Path) -> dict[str, Any]:
             detail["violations"] = len(store_violations(store, skip=skip))
             start = loaded  # the build validates the store it loads anyway: time the queries only
     elif step == "stats":
-        from kg.stats import chain_stats, totals
+        from kg.analysis.stats import chain_stats, totals
 
         store = _store(out)
         start = time.perf_counter()
         detail["chains"] = len(chain_stats(store))
         detail["triples"] = totals(store)["triples"]
     elif step == "gaps":
-        from kg.gaps import analyse
+        from kg.analysis.gaps import analyse
 
         store = _store(out)
         start = time.perf_counter()
@@ -153,8 +153,8 @@ def measure(step: str, data: Path, out: Path, scratch: Path) -> dict[str, Any]:
         detail["gaps"] = len(result.gaps)
         detail["products"] = result.graph.number_of_nodes()
     elif step == "gaps-queried":  # as on a remote endpoint, or a build without projection.json
-        from kg.gaps import analyse
-        from kg.projection import product_graph
+        from kg.analysis.gaps import analyse
+        from kg.store.projection import product_graph
 
         store = _store(out)
         start = time.perf_counter()
@@ -162,8 +162,8 @@ def measure(step: str, data: Path, out: Path, scratch: Path) -> dict[str, Any]:
         detail["gaps"] = len(result.gaps)
         detail["products"] = result.graph.number_of_nodes()
     elif step == "whatif":
-        from kg.projection import product_graph
-        from kg.whatif import whatif
+        from kg.analysis.whatif import whatif
+        from kg.store.projection import product_graph
 
         store = _store(out)
         start = time.perf_counter()
@@ -172,16 +172,16 @@ def measure(step: str, data: Path, out: Path, scratch: Path) -> dict[str, Any]:
         result = whatif(G, add_products=missing)
         detail["changed"] = len(result.changed)
     elif step == "viz":  # as `kg viz --chain salt`: projection, analysis, one chain's HTML
-        from kg.gaps import analyse
-        from kg.viz import write_explorer
+        from kg.analysis.gaps import analyse
+        from kg.outputs.explorer import write_explorer
 
         store = _store(out)
         start = time.perf_counter()
         graph = analyse(store).graph
         path = write_explorer(graph, scratch / "salt.html", chains=["salt"])
         detail["html_kb"] = path.stat().st_size // 1024
-    elif step == "rdflib-api":  # kg.store.rdflib_graph: rdflib's API over the build's store
-        from kg.store import rdflib_graph
+    elif step == "rdflib-api":  # kg.store.stores.rdflib_graph: rdflib's API over the build's store
+        from kg.store.stores import rdflib_graph
 
         graph = rdflib_graph(out)
         rows = list(graph.query("SELECT ?c (COUNT(?p) AS ?n) WHERE { ?p a kg:Product ; kg:inChain ?c } GROUP BY ?c"))
@@ -253,9 +253,9 @@ def run_step(step: str, data: Path, out: Path, scratch: Path, timeout: float = 3
 # --- the whole run -------------------------------------------------------------------------
 
 def canned_names() -> list[str]:
-    """Names of the canned queries present now (kg/queries/*.rq)."""
+    """Names of the canned queries present now (kg/store/queries/*.rq)."""
     try:
-        from kg.sparql import canned_queries
+        from kg.store.sparql import canned_queries
     except ImportError:
         return []
     return [q.name for q in canned_queries()]
@@ -289,7 +289,7 @@ def dataset(size: str, work: Path, seed: int = 8) -> Path:
 
 def run_size(size: str, repeat: int, work: Path, results: list[dict], save, steps: list[str] | None = None,
              log=print) -> None:
-    from kg.build import build
+    from kg.store.build import build
 
     data = dataset(size, work)
     out = work / f"build-{size}"

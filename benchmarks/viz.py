@@ -18,7 +18,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg import vocab
-from kg.viz import explorer_html
+from kg.outputs.explorer import explorer_html
 
 
 def synthetic_graph(n: int, seed: int = 5) -> nx.DiGraph:

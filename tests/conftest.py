@@ -63,7 +63,7 @@ def shipped_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def shipped_build(tmp_path_factory) -> Path:
     """The build folder of the shipped dataset, built once per test session."""
-    from kg.build import build
+    from kg.store.build import build
 
     out = tmp_path_factory.mktemp("shipped") / "build"
     build(default_data_dir(), out)
@@ -72,9 +72,9 @@ def shipped_build(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def shipped_store(shipped_build: Path):
-    from kg.store import open_store
+    from kg.store.stores import open_store
 
-    return open_store(data=default_data_dir(), out=shipped_build)
+    return open_store(shipped_build)
 
 
 # ---------------------------------------------------------------- pages in a real browser
@@ -140,7 +140,7 @@ def kg_serve(data: Path, out: Path, log: Path, timeout: float):
     yields (base URL, process) and stops the server afterwards."""
     import signal
 
-    from kg.endpoint import free_port, wait_listening
+    from kg.store.endpoint import free_port, wait_listening
 
     if not shutil.which("oxigraph"):
         skip_or_fail("the `oxigraph` command (PyPI oxigraph) is not installed")

@@ -1,7 +1,8 @@
 """The shipped data's answers, pinned as golden files a planner can read in review.
 
 ``tests/golden/completeness.csv`` holds each chain's completeness and ``tests/golden/
-ranking-top.csv`` the top of the recruitment ranking, both computed from the shipped data.
+ranking-LIST-top.csv`` the top of each ranking list (recruit, develop, secure), all computed
+from the shipped data.
 ``tests/test_golden.py`` fails, with a line-by-line diff, when the current code gives a
 different answer. When a change of the answer is meant (new data, a new method), write the
 files again on purpose and commit them with the change, so the diff shows in review::
@@ -33,17 +34,20 @@ COMPLETENESS_COLUMNS = ["chain", "label_zh", "label_en", "kind", "products", "pr
 RANKING_COLUMNS = ["rank", "id", "label_zh", "label_en", "gap_type", "status", "score"]
 
 
-def ranking_top(ranking: pd.DataFrame) -> pd.DataFrame:
-    """The first :data:`TOP` rows of a ranking: rank, product, gap, score and each component."""
-    from kg.gaps import COMPONENTS
+def ranking_top(analysis, list_name: str) -> pd.DataFrame:
+    """The first :data:`TOP` rows of one ranking list: rank, product, gap, score and each
+    component."""
+    from kg.analysis.gaps import COMPONENTS
 
-    return ranking.head(TOP)[[*RANKING_COLUMNS, *COMPONENTS]]
+    return analysis.ranked(list_name).head(TOP)[[*RANKING_COLUMNS, *COMPONENTS]]
 
 
 # file name (in tests/golden, without .csv) -> the answer it pins
 ANSWERS: dict[str, Callable] = {
     "completeness": lambda analysis: analysis.completeness[COMPLETENESS_COLUMNS],
-    "ranking-top": lambda analysis: ranking_top(analysis.ranking),
+    "ranking-recruit-top": lambda analysis: ranking_top(analysis, "recruit"),
+    "ranking-develop-top": lambda analysis: ranking_top(analysis, "develop"),
+    "ranking-secure-top": lambda analysis: ranking_top(analysis, "secure"),
 }
 
 
@@ -60,12 +64,14 @@ def current_answers(analysis=None) -> dict[str, str]:
     """Each golden file's text as the current code computes it from the shipped data (built
     into a temporary folder unless ``analysis`` is given)."""
     if analysis is None:
-        from kg.gaps import analyse
+        from kg.analysis.gaps import analyse
         from kg.paths import default_data_dir
-        from kg.store import open_store
+        from kg.store.build import build
+        from kg.store.stores import open_store
 
         with tempfile.TemporaryDirectory(prefix="kg-golden-") as tmp:
-            analysis = analyse(open_store(data=default_data_dir(), out=Path(tmp) / "build"))
+            build(default_data_dir(), Path(tmp) / "build")
+            analysis = analyse(open_store(Path(tmp) / "build"))
     return {name: as_csv(answer(analysis)) for name, answer in ANSWERS.items()}
 
 

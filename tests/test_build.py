@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.build import MANIFEST, build, check, current_generation, read_manifest
 from kg.cli import main
 from kg.paths import default_data_dir
-from kg.tables import DataErrors, load_tables
+from kg.store.build import build, check
+from kg.store.generations import MANIFEST, current_generation, read_manifest
+from kg.tables.dataset import load_tables
+from kg.tables.read import DataErrors
 from tests.conftest import CHECKOUT, checkout_env, run_kg
 
 run = run_kg  # the command, as a user runs it, from this checkout
@@ -46,9 +48,9 @@ def test_store_graph_nt_and_turtle_hold_the_same_triples(mini, tmp_path, monkeyp
     through lines (997 bytes) and one that holds the whole file give the same store."""
     import pyoxigraph as ox
 
-    import kg.build
+    import kg.store.build
 
-    monkeypatch.setattr(kg.build, "LOAD_BLOCK", block)
+    monkeypatch.setattr(kg.store.build, "LOAD_BLOCK", block)
     generation = build(mini, tmp_path / "build").generation
     def triples(quads) -> set[ox.Triple]:
         return {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
@@ -200,20 +202,20 @@ def test_a_generation_appears_whole_by_a_rename_of_a_temporary_folder(mini, tmp_
     """A generation is written in a temporary folder and renamed into place when complete, so
     no ``gen-*`` folder is ever half-written: while the store is written, every ``gen-*``
     folder already holds its manifest, and the new one arrives by one rename."""
-    import kg.build
+    import kg.store.build
 
     out = tmp_path / "build"
     build(mini, out)
     with open(mini / "products.csv", "a", encoding="utf-8") as f:
         f.write("caustic-soda,烧碱,Caustic soda,salt,midstream,intermediate,1,,,general,,\n")
     seen_while_writing: list[tuple[str, bool]] = []
-    write_store = kg.build._write_store
+    write_store = kg.store.build._write_store
 
     def watched(target: Path, ontology: bytes) -> int:
         seen_while_writing.extend((p.name, (p / MANIFEST).exists()) for p in out.glob("gen-*"))
         return write_store(target, ontology)
 
-    monkeypatch.setattr(kg.build, "_write_store", watched)
+    monkeypatch.setattr(kg.store.build, "_write_store", watched)
     calls = FileCalls(monkeypatch, out)
     generation = build(mini, out).generation
     assert seen_while_writing and all(whole for _, whole in seen_while_writing), \

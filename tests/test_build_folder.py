@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.build import BUILD_MARKER, GENERATION_MARKER, build, current_generation, own_generations
 from kg.cli import main
 from kg.errors import KgError
+from kg.store.build import BUILD_MARKER, GENERATION_MARKER, build, own_generations
+from kg.store.generations import current_generation
 
 
 def snapshot(folder: Path) -> dict[str, object]:

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from kg.build import build
-from kg.changes import changes, direction
+from kg.analysis.changes import changes, direction
 from kg.cli import main
-from kg.store import LocalStore
+from kg.store.build import build
+from kg.store.stores import LocalStore
 from tests.conftest import MINI
 
 
@@ -176,8 +176,8 @@ def test_cli_json_and_reuse_of_the_old_build(versions):
 
 
 def test_cli_old_version_as_a_workbook(versions, tmp_path):
-    from kg.tables import load_tables
-    from kg.workbook import write_workbook
+    from kg.tables.dataset import load_tables
+    from kg.tables.workbook import write_workbook
 
     book = tmp_path / "old.xlsx"
     write_workbook(load_tables(versions["folders"]["old"], []), book)
@@ -233,7 +233,7 @@ def test_report_since_adds_a_section_and_a_sheet(versions, tmp_path):
 def test_a_chain_in_the_new_version_only():
     import networkx as nx
 
-    from kg.changes import completeness_changes
+    from kg.analysis.changes import completeness_changes
 
     old, new = nx.DiGraph(), nx.DiGraph()
     old.add_node("salt", status="present", chains=["salt"])
@@ -246,7 +246,7 @@ def test_a_chain_in_the_new_version_only():
 
 def test_same_changes_from_a_sparql_endpoint(versions, moved, tmp_path):
     """The new version served by `kg serve` (a SPARQL endpoint) gives the same rows."""
-    from kg.store import RemoteStore
+    from kg.store.stores import RemoteStore
     from tests.conftest import kg_serve
 
     with kg_serve(versions["folders"]["new"], tmp_path / "build", tmp_path / "serve.log", 30) as (base, _):

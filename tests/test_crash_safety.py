@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.build import MANIFEST, current_generation
 from kg.paths import default_data_dir
-from kg.store import LocalStore
+from kg.store.generations import MANIFEST, current_generation
+from kg.store.stores import LocalStore
 from tests.conftest import checkout_env, kg_command
 
 HERE = Path(__file__).resolve().parent

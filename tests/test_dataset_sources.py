@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kg.schema import TABLES
-from kg.tables import load_tables
+from kg.tables.dataset import load_tables
+from kg.tables.schema import TABLES
 from tests.conftest import skip_or_fail
 
 REPO = Path(__file__).resolve().parents[1]
@@ -156,7 +156,7 @@ def test_projects_status_needs_no_guess(tables):
 
 
 def test_shipped_tables_pass_the_loader_without_warnings():
-    # The loader (kg.tables) is the table contract: ids, vocabularies, numbers, references, keys.
+    # The loader (kg.tables.read) is the table contract: ids, vocabularies, numbers, references, keys.
     warnings = []
     load_tables(DATA, warnings)
     assert [str(w) for w in warnings] == []

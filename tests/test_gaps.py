@@ -16,10 +16,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.build import build
-from kg.cli import main
-from kg.errors import KgError
-from kg.gaps import (
+from kg.analysis.gaps import (
     COMPONENTS,
     DEFAULT_WEIGHTS,
     analyse,
@@ -30,8 +27,11 @@ from kg.gaps import (
     resolve_weights,
     score_components,
 )
-from kg.projection import product_graph
-from kg.store import open_store
+from kg.cli import main
+from kg.errors import KgError
+from kg.store.build import build
+from kg.store.projection import product_graph
+from kg.store.stores import open_store
 
 
 def company(cid: str) -> dict:
@@ -165,13 +165,22 @@ def test_weights_change_the_order(hand):
 
 def test_ties_share_a_rank_and_the_next_rank_counts_them(hand):
     """Ranks as docs/method.md prints them (1, 2, 2, 4): a product's rank is one more than
-    the number of products scoring higher. With feedstock and value tier only (equal weights):
-    end (1 + 1) / 2 = 1; mid (.5 + .5) / 2 = .5; sidex (1 + 0) / 2 = .5; cat and ore 0."""
-    weights = {name: 0.0 for name in COMPONENTS} | {"feedstock_readiness": 1.0, "value_tier": 1.0}
-    r = analyse(hand, weights).ranking
-    assert r["id"].tolist() == ["end", "mid", "sidex", "cat", "ore"]
-    assert r["score"].tolist() == pytest.approx([1.0, 0.5, 0.5, 0.0, 0.0])
-    assert r["rank"].tolist() == [1, 2, 2, 4, 4]
+    the number of products on its list scoring higher. ``end2``, a twin of ``end`` (same
+    chain, tier, target and input), scores what ``end`` scores under any weights, so the two
+    share a rank and the product after them is ranked two further down."""
+    node(hand, "end2", "missing", ["fine"], tier=3)
+    hand.nodes["end2"]["targeted"] = True
+    hand.add_edge("prod1", "end2")
+    r = analyse(hand).ranking
+    twins = r[r["id"].isin(["end", "end2"])]
+    assert twins["list"].nunique() == 1 and twins["score"].nunique() == 1
+    ranked = r[r["list"] == twins["list"].iloc[0]].reset_index(drop=True)
+    at = int(ranked.index[ranked["id"] == "end"][0])
+    assert ranked.loc[at + 1, "id"] == "end2" and at + 2 < len(ranked)
+    assert ranked.loc[at + 2, "score"] < ranked.loc[at, "score"]
+    assert ranked.loc[at:at + 2, "rank"].tolist() == [at + 1, at + 1, at + 3]
+    scores = ranked["score"].tolist()
+    assert ranked["rank"].tolist() == [1 + sum(other > score for other in scores) for score in scores]
 
 
 def test_gaps_sorted_recruitable_first_then_breaks(hand):
@@ -273,7 +282,7 @@ def test_components_and_scores_in_unit_interval(G, weights):
 @FAST
 @given(graphs(), st.data())
 def test_a_local_producer_never_lowers_completeness(G, data):
-    from kg.whatif import apply_changes
+    from kg.analysis.whatif import apply_changes
 
     missing = sorted(p for p in G if G.nodes[p]["status"] == "missing")
     if not missing:
@@ -321,7 +330,7 @@ def mini_build(tmp_path_factory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def mini_graph(mini_build) -> nx.DiGraph:
     data, out = mini_build
-    return product_graph(open_store(data=data, out=out))
+    return product_graph(open_store(out))
 
 
 def test_projection_of_the_mini_dataset(mini_graph):
@@ -376,7 +385,8 @@ def test_row_order_of_the_tables_does_not_matter(mini_build, mini_graph, tmp_pat
         header, *rows = path.read_text(encoding="utf-8").splitlines()
         rnd.shuffle(rows)
         path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    G = product_graph(open_store(data=shuffled, out=tmp_path / "build"))
+    build(shuffled, tmp_path / "build")
+    G = product_graph(open_store(tmp_path / "build"))
     assert dict(G.nodes(data=True)) == dict(mini_graph.nodes(data=True))
     assert sorted(G.edges(data=True)) == sorted(mini_graph.edges(data=True))
     assert gap_records(analyse(G).gaps) == gap_records(analyse(mini_graph.copy()).gaps)
@@ -389,9 +399,9 @@ def _exactly(G: nx.DiGraph) -> tuple[str, str, str]:
 
 @pytest.mark.parametrize("which", ["mini", "shipped"])
 def test_the_projection_kept_by_the_build_is_the_queried_one(which, mini_build, shipped_build):
-    from kg.build import current_generation
-    from kg.projection import PROJECTION_FILE
-    from kg.store import LocalStore
+    from kg.store.generations import current_generation
+    from kg.store.projection import PROJECTION_FILE
+    from kg.store.stores import LocalStore
 
     out = mini_build[1] if which == "mini" else shipped_build
     store = LocalStore(current_generation(out) / "store")
@@ -479,7 +489,7 @@ def test_cli_xlsx_and_csv(mini_build, tmp_path):
 
 
 def test_same_projection_from_a_sparql_endpoint(mini_build, mini_graph, tmp_path_factory):
-    from kg.store import RemoteStore
+    from kg.store.stores import RemoteStore
     from tests.test_sparql import pushed_server, stop
 
     data, out = mini_build

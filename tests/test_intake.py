@@ -13,14 +13,15 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from kg.build import build, check
 from kg.cli import main
-from kg.export import graph_tables
+from kg.outputs.export import graph_tables
 from kg.paths import default_data_dir
-from kg.schema import TABLES
-from kg.store import LocalStore
-from kg.tables import DataErrors, load_tables, normalise_amount
-from kg.workbook import write_tables, write_workbook
+from kg.store.build import build, check
+from kg.store.stores import LocalStore
+from kg.tables.dataset import load_tables
+from kg.tables.read import DataErrors, normalise_amount
+from kg.tables.schema import TABLES
+from kg.tables.workbook import write_tables, write_workbook
 
 HERE = Path(__file__).resolve().parent
 MINI = HERE / "fixtures" / "mini"

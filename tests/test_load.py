@@ -18,8 +18,8 @@ from collections import Counter
 import pytest
 
 from kg.paths import default_data_dir
-from kg.sparql import bind, canned_queries
-from kg.store import inline_values, with_prefixes
+from kg.store.sparql import bind, canned_queries
+from kg.store.stores import inline_values, with_prefixes
 from tests.conftest import kg_serve
 
 CLIENTS = 50

@@ -19,10 +19,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.build import build, current_generation
 from kg.cli import main
-from kg.schema import TABLES
-from kg.tables import DataErrors, load_tables
+from kg.store.build import build
+from kg.store.generations import current_generation
+from kg.tables.dataset import load_tables
+from kg.tables.read import DataErrors
+from kg.tables.schema import TABLES
 
 HERE = Path(__file__).resolve().parent
 MINI = HERE / "fixtures" / "mini"

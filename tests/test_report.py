@@ -15,6 +15,7 @@ from tests.golden import read_golden
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TOP = 20
+PINNED = "ranking-recruit-top"  # the top targets the report leads with: the recruit list
 
 
 kg = run_kg  # `kg ARGS` from this checkout
@@ -33,7 +34,7 @@ def report_run(shipped_build, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def chains(shipped_store):
-    from kg.stats import chain_stats
+    from kg.analysis.stats import chain_stats
 
     return chain_stats(shipped_store)
 
@@ -68,7 +69,7 @@ def test_report_folder_and_terminal_summary(report_run):
         line = next((line for line in lines if line.split() and line.split()[0] == chain["label_zh"]), "")
         shares = [f"{float(chain['completeness']):.0%}", f"{float(chain['completeness_planned']):.0%}"]
         assert line.split()[1:] == [chain["products"], chain["present"], chain["planned"], chain["missing"], *shares]
-    first = read_golden("ranking-top")[0]
+    first = read_golden(PINNED)[0]
     assert first["label_zh"] in out and f"{float(first['score']):.3f}" in out
 
 
@@ -87,26 +88,20 @@ def test_workbook_sheets_headers_frozen_filters_widths(workbook, chains):
             assert width and width >= 8, (sheet.title, column)
 
 
-def test_top_targets_sheet_matches_the_pinned_ranking(workbook, report_run):
-    """The sheet holds the pinned top of the ranking (tests/golden/ranking-top.csv); each score
-    is the weighted mean of the components shown beside it with the weights docs/method.md
-    prints, and each rank is one more than the number of higher scores."""
-    from kg.gaps import COMPONENT_LABELS
+def test_top_targets_sheet_matches_the_pinned_ranking(workbook):
+    """The sheet holds the pinned top of the recruit list (tests/golden), with every component,
+    and each rank is one more than the number of higher scores."""
+    from kg.analysis.gaps import COMPONENT_LABELS, COMPONENTS
 
     headers, rows = rows_of(workbook["重点招引目标"])
-    pinned = read_golden("ranking-top")
-    weights = documented_weights()
+    pinned = read_golden(PINNED)
     assert len(rows) == len(pinned) == TOP
     for row, expected in zip(rows, pinned):
         assert (row["id"], row["排名"], row["产品"]) == (expected["id"], int(expected["rank"]), expected["label_zh"])
         assert row["优先分"] == pytest.approx(float(expected["score"]), abs=1e-6)
-        components = {name: row[COMPONENT_LABELS[name][0]] for name in weights}
-        for name, value in components.items():
-            assert value == pytest.approx(float(expected[name]), abs=1e-6), (expected["id"], name)
-        mean = sum(weights[n] * components[n] for n in weights) / sum(weights.values())
-        assert row["优先分"] == pytest.approx(mean, abs=1e-6), expected["id"]
+        for name in COMPONENTS:
+            assert row[COMPONENT_LABELS[name][0]] == pytest.approx(float(expected[name]), abs=1e-6), (row["id"], name)
         assert row["排名"] == 1 + sum(1 for other in rows if other["优先分"] > row["优先分"] + 1e-9)
-        assert row["理由"].startswith(expected["label_zh"] + "：")
 
 
 def test_each_chain_sheet_leads_with_its_top_target(workbook, report_run, chains):
@@ -132,15 +127,22 @@ def test_projects_and_sources_sheets_hold_every_project_and_quote(workbook, ship
     _, sources = rows_of(workbook["来源"])
     quotes = set(shipped_store.select("SELECT DISTINCT ?q WHERE { ?s prov:wasDerivedFrom ?src ; kg:quote ?q }")["q"])
     assert {r["原文引述"] for r in sources if r["原文引述"]} == quotes
+
+
+def test_weights_sheet_shows_the_weights_docs_method_md_documents(workbook):
+    """The default weights in the workbook are the ones docs/method.md tells the planner."""
+    from kg.analysis.gaps import COMPONENTS
+
     _, weights = rows_of(workbook["评分权重"])
+    sheet = {r["id"]: r["权重"] for r in weights if r["id"] in COMPONENTS}
     documented = documented_weights()
-    assert len(documented) == 7
-    assert {r["id"]: r["权重"] for r in weights} == pytest.approx(documented)
+    assert documented, "docs/method.md has no table of components and default weights"
+    assert sheet == pytest.approx(documented), f"docs/method.md documents {documented}; the workbook shows {sheet}"
 
 
 def test_english_workbook_and_page(shipped_store, tmp_path):
-    from kg.gaps import analyse
-    from kg.report import write_report
+    from kg.analysis.gaps import analyse
+    from kg.outputs.report.folder import write_report
 
     paths = write_report(analyse(shipped_store, {"strategic_target": 0.5}), shipped_store, tmp_path / "en",
                          lang="en", top=5)
@@ -178,19 +180,22 @@ def test_page_offline_and_chinese_rendered_with_a_cjk_font(browser, report_run):
 
 
 def test_page_targets_table_matches_the_pinned_ranking(browser, report_run):
+    from kg.analysis.gaps import COMPONENTS
+
     page = open_page(browser, report_run["folder"] / "index.html").page
     rows = page.eval_on_selector_all("#targets-table tbody tr", """rows => rows.map(r => ({
         rank: r.cells[0].innerText.trim(), product: r.cells[1].querySelector('b').innerText.trim(),
         score: r.cells[4].innerText.trim(),
         components: Object.fromEntries([...r.querySelectorAll('[data-component]')].map(
             e => [e.dataset.component, e.innerText.split('×')[0].trim()]))}))""")
-    pinned = read_golden("ranking-top")
+    pinned = read_golden(PINNED)
     assert len(rows) == len(pinned)
     for row, expected in zip(rows, pinned):
         assert row["rank"] == expected["rank"]
         assert row["product"] == expected["label_zh"]
         assert row["score"] == f"{float(expected['score']):.3f}"
-        assert row["components"] == {k: f"{float(expected[k]):.3f}" for k in documented_weights()}
+        assert {k: v for k, v in row["components"].items() if k in COMPONENTS} == \
+            {k: f"{float(expected[k]):.3f}" for k in COMPONENTS}
     # Every chain is drawn in the completeness chart, with its pinned shares as text.
     chart = page.locator("#completeness svg.chart").text_content()
     for chain in read_golden("completeness"):
@@ -209,20 +214,22 @@ def mini_analysis(mini, tmp_path):
     """The mini dataset with a hostile company and product name, built and analysed."""
     import pandas as pd
 
-    from kg.gaps import analyse
-    from kg.store import open_store
+    from kg.analysis.gaps import analyse
+    from kg.store.build import build
+    from kg.store.stores import open_store
 
     for table, column in (("companies", "label_zh"), ("products", "label_zh"), ("projects", "label_zh")):
         path = mini / f"{table}.csv"
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         frame.loc[0, column] = HOSTILE + "</script><b>x"
         frame.to_csv(path, index=False)
-    store = open_store(data=mini, out=tmp_path / "build")
+    build(mini, tmp_path / "build")
+    store = open_store(tmp_path / "build")
     return analyse(store), store
 
 
 def test_labels_are_escaped_and_nothing_runs(mini_analysis, tmp_path, browser):
-    from kg.report import write_report
+    from kg.outputs.report.folder import write_report
 
     analysis, store = mini_analysis
     paths = write_report(analysis, store, tmp_path / "r", lang="zh", top=10)
@@ -239,8 +246,8 @@ def test_labels_are_escaped_and_nothing_runs(mini_analysis, tmp_path, browser):
 
 
 def test_failed_report_leaves_the_previous_one(mini_analysis, tmp_path, monkeypatch):
-    import kg.viz
-    from kg.report import write_report
+    import kg.outputs.report.folder
+    from kg.outputs.report.folder import write_report
 
     analysis, store = mini_analysis
     folder = tmp_path / "r"
@@ -250,7 +257,7 @@ def test_failed_report_leaves_the_previous_one(mini_analysis, tmp_path, monkeypa
     def broken(*args, **kwargs):
         raise RuntimeError("explorer failed")
 
-    monkeypatch.setattr(kg.viz, "explorer_html", broken)
+    monkeypatch.setattr(kg.outputs.report.folder, "explorer_html", broken)
     with pytest.raises(RuntimeError):
         write_report(analysis, store, folder, lang="en", top=5)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before

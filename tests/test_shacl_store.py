@@ -7,9 +7,9 @@ import pytest
 import rdflib
 
 from kg.errors import KgError
-from kg.mapping import to_ntriples
-from kg.shacl import TABLE_CHECKED, compile_shapes, pyshacl_violations, store_issues, store_violations
-from kg.tables import load_tables
+from kg.graph.mapping import to_ntriples
+from kg.graph.shacl import TABLE_CHECKED, compile_shapes, pyshacl_violations, store_issues, store_violations
+from kg.tables.dataset import load_tables
 
 K = "https://w3id.org/kg-chain/ontology#"
 D = "https://w3id.org/kg-chain/id/"
@@ -81,7 +81,7 @@ def test_clean_mini_has_no_violation():
 
 
 def test_issues_name_file_and_row(broken_lines):
-    from kg.mapping import row_index
+    from kg.graph.mapping import row_index
     from tests.conftest import MINI
 
     issues = store_issues(_store(broken_lines), lambda: row_index(load_tables(MINI)))

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg import sparql
-from kg.build import build, current_generation
 from kg.cli import main
-from kg.endpoint import free_port, wait_listening
 from kg.paths import default_data_dir
-from kg.store import LocalStore, RemoteStore, with_prefixes
+from kg.store import sparql
+from kg.store.build import build
+from kg.store.endpoint import free_port, wait_listening
+from kg.store.generations import current_generation
+from kg.store.stores import LocalStore, RemoteStore, with_prefixes
 from tests.conftest import MINI, skip_or_fail
 
 CANNED = [q.name for q in sparql.canned_queries()]

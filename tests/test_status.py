@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kg.status import derive_status
+from kg.graph.status import derive_status
 
 
 def _tables(**frames: list[dict[str, str]]) -> dict[str, pd.DataFrame]:

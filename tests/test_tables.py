@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.schema import TABLES
-from kg.tables import DataErrors, load_tables, parse_rows
+from kg.tables.dataset import load_tables
+from kg.tables.read import DataErrors, parse_rows
+from kg.tables.schema import TABLES
 
 
 def errors_of(data: Path) -> list[str]:

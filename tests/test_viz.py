@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from kg.analysis.gaps import GAP_LABELS
 from kg.cli import main
 from kg.errors import KgError
-from kg.gaps import GAP_LABELS
-from kg.viz import explorer_data, explorer_html, layout, script_json, select_products, vocabulary_labels
+from kg.outputs.explorer import explorer_data, explorer_html, layout, script_json, select_products, vocabulary_labels
 from tests.conftest import open_page
 
 READY = "body[data-ready='1']"
@@ -27,7 +27,7 @@ SCREENSHOT = ROOT / "docs" / "img" / "graph.png"
 
 @pytest.fixture(scope="module")
 def shipped_graph(shipped_store) -> nx.DiGraph:
-    from kg.gaps import analyse
+    from kg.analysis.gaps import analyse
 
     return analyse(shipped_store).graph
 
@@ -267,8 +267,9 @@ HOSTILE_PRODUCT = "Sodium <b onmouseover=alert(3)>metal</b> & \u2028co"
 
 
 def test_hostile_labels_are_shown_as_text_and_nothing_runs(mini, tmp_path, browser):
-    from kg.gaps import analyse
-    from kg.store import open_store
+    from kg.analysis.gaps import analyse
+    from kg.store.build import build
+    from kg.store.stores import open_store
 
     companies = pd.read_csv(mini / "companies.csv", dtype=str, keep_default_na=False)
     companies.loc[companies["id"] == "co-a", "label_zh"] = HOSTILE_COMPANY
@@ -279,7 +280,8 @@ def test_hostile_labels_are_shown_as_text_and_nothing_runs(mini, tmp_path, brows
     pd.DataFrame([{"product": "sodium", "source": "fixture", "quote": HOSTILE_QUOTE}]).to_csv(
         mini / "targets.csv", index=False)
 
-    G = analyse(open_store(data=mini, out=tmp_path / "build")).graph
+    build(mini, tmp_path / "build")
+    G = analyse(open_store(tmp_path / "build")).graph
     assert G.nodes["sodium"]["producers"][0]["label_zh"] == HOSTILE_COMPANY  # the text reached the graph
     assert HOSTILE_QUOTE in G.nodes["sodium"]["target_quotes"]
     html = explorer_html(G, lang="en")

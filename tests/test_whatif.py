@@ -11,11 +11,11 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from kg.build import build
+from kg.analysis.whatif import read_projects, whatif
 from kg.cli import main
 from kg.errors import KgError
-from kg.tables import DataErrors
-from kg.whatif import read_projects, whatif
+from kg.store.build import build
+from kg.tables.read import DataErrors
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from kg.analysis.changes import change_rows, version_store
+from kg.analysis.changes import changes as find_changes
 from kg.cli.common import (
     data_option,
     endpoint_option,
@@ -16,6 +18,8 @@ from kg.cli.common import (
     output_option,
     store_from,
 )
+from kg.files import write_atomic
+from kg.outputs.text import render, text_table
 
 since_option = click.option(
     "--since", "since", type=click.Path(path_type=Path), required=True, metavar="OLD",
@@ -39,10 +43,6 @@ def changes(since, fmt, output, lang, data, out, endpoint):
     year, investment or products changed; products whose zone status changed; companies
     added or removed; indicators whose value changed; each chain's completeness before and
     after. The current version is --data (or --endpoint)."""
-    from kg.changes import change_rows, version_store
-    from kg.changes import changes as find_changes
-    from kg.output import render, text_table, write_atomic
-
     old = version_store(since, out)
     moved = find_changes(old, store_from(data, out, endpoint))
     if fmt == "json":

@@ -10,7 +10,9 @@ import click
 
 from kg.errors import KgError
 from kg.paths import DEFAULT_OUT, default_data_dir
-from kg.tables import DataErrors
+from kg.store.build import ensure_built
+from kg.store.stores import LocalStore, open_store
+from kg.tables.read import DataErrors
 
 data_option = click.option(
     "--data", "data", type=click.Path(path_type=Path), default=None,
@@ -32,10 +34,11 @@ def data_dir(data: Path | None) -> Path:
 
 
 def store_from(data: Path | None, out: Path, endpoint: str | None):
-    """The store a command reads: the endpoint, or the build in ``out`` (built if stale)."""
-    from kg.store import open_store
-
-    return open_store(data=data_dir(data), out=out, endpoint=endpoint)
+    """The store a command reads: the endpoint, or the build in ``out`` (built first if stale,
+    then opened)."""
+    if endpoint:
+        return open_store(endpoint=endpoint)
+    return LocalStore(ensure_built(data_dir(data), out) / "store")
 
 
 def print_issues(issues) -> None:

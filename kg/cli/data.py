@@ -6,8 +6,7 @@ import json
 
 import click
 
-from kg.build import build as build_graph
-from kg.build import check
+from kg.analysis.stats import chain_stats, totals
 from kg.cli.common import (
     data_dir,
     data_option,
@@ -18,7 +17,9 @@ from kg.cli.common import (
     print_issues,
     store_from,
 )
-from kg.output import emit
+from kg.outputs.text import emit
+from kg.store.build import build as build_graph
+from kg.store.build import check
 
 
 @click.command()
@@ -57,8 +58,6 @@ def validate(data):
 @handle_errors
 def stats(data, out, endpoint, fmt, output):
     """How many chains, products, flows, companies, projects and triples, and per chain."""
-    from kg.stats import chain_stats, totals
-
     store = store_from(data, out, endpoint)
     counts = totals(store)
     per_chain = chain_stats(store)

@@ -9,6 +9,9 @@ import click
 import pandas as pd
 
 from kg import vocab
+from kg.analysis.gaps import COMPONENT_LABELS, COMPONENTS, GAP_LABELS, analyse, gap_records, resolve_weights
+from kg.analysis.lists import LISTS
+from kg.analysis.whatif import whatif as run_whatif
 from kg.cli.common import (
     data_option,
     endpoint_option,
@@ -19,9 +22,9 @@ from kg.cli.common import (
     store_from,
 )
 from kg.errors import KgError
-from kg.gaps import COMPONENT_LABELS, COMPONENTS, GAP_LABELS, analyse, gap_records, resolve_weights
-from kg.lists import LISTS
-from kg.output import emit, text_table
+from kg.files import write_atomic
+from kg.outputs.text import emit, text_table
+from kg.store.projection import product_graph
 
 HEADERS_ZH = {
     "rank": "排名", "id": "编号", "label": "产品", "chain": "产业链", "chains": "产业链", "gap_type": "缺口类型",
@@ -206,9 +209,6 @@ def _whatif_tables(result, lang: str) -> list[tuple[str, pd.DataFrame]]:
 def whatif(add_products, projects_file, fmt, output, lang, data, out, endpoint):
     """What if these products were made in the zone, or these projects landed? Shows each
     chain's completeness before and after, and the gaps that close and open."""
-    from kg.projection import product_graph
-    from kg.whatif import whatif as run_whatif
-
     if not add_products and not projects_file:
         raise click.UsageError("give --add-product ID (one or more) or --add-projects FILE.csv")
     graph = product_graph(store_from(data, out, endpoint))
@@ -226,7 +226,6 @@ def whatif(add_products, projects_file, fmt, output, lang, data, out, endpoint):
         parts.append(f"{title}\n{text_table(frame) if len(frame) else empty}\n")
     text = "\n".join(parts)
     if output:
-        from kg.output import write_atomic
 
         write_atomic(output, text.encode("utf-8"))
     else:

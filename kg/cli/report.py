@@ -6,8 +6,14 @@ from pathlib import Path
 
 import click
 
+from kg.analysis.changes import changes, version_store
+from kg.analysis.gaps import analyse, resolve_weights
 from kg.cli.common import data_option, endpoint_option, handle_errors, lang_option, out_option, store_from
 from kg.cli.gaps import weight_option, weights_option
+from kg.outputs.report.folder import write_report
+from kg.outputs.report.labels import TEXT
+from kg.outputs.report.summary import summary
+from kg.outputs.text import text_table
 
 SUMMARY_ROWS = 10  # top targets shown in the terminal
 
@@ -35,16 +41,11 @@ def report(output, lang, top, weights_file, weight_options, since, data, out, en
     the graph first when needed, and prints a summary. With --since OLD, the page and the
     workbook also show what moved since that older version (see `kg changes`). A failed
     report leaves the previous one as it was."""
-    from kg.gaps import analyse, resolve_weights
-    from kg.output import text_table
-    from kg.report import TEXT, summary, write_report
-
     weights = resolve_weights(weights_file, weight_options)
     store = store_from(data, out, endpoint)
     analysis = analyse(store, weights)
     moved = None
     if since is not None:
-        from kg.changes import changes, version_store
 
         moved = changes(version_store(since, out), store)
     paths = write_report(analysis, store, output, lang=lang, top=top, changes=moved, since=str(since or ""))

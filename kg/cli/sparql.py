@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import click
 
-from kg.cli.common import data_dir, data_option, endpoint_option, handle_errors, out_option, output_option
+from kg.cli.common import data_dir, data_option, endpoint_option, handle_errors, out_option, output_option, store_from
 from kg.errors import KgError
+from kg.files import write_atomic
+from kg.outputs.results import render
+from kg.outputs.text import emit
+from kg.store.build import ensure_built
+from kg.store.endpoint import push as push_graph
+from kg.store.endpoint import serve as serve_graph
+from kg.store.sparql import bind, catalogue, check_syntax, resolve, run
+from kg.store.stores import RemoteStore
 
 
 def _params(values: tuple[str, ...]) -> dict[str, str]:
@@ -24,9 +32,6 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 @handle_errors
 def queries(fmt, output):
     """List the canned SPARQL queries: name, titles, parameters with defaults, description."""
-    from kg.output import emit
-    from kg.sparql import catalogue
-
     frame = catalogue()
     if fmt == "table" and not output:
         for row in frame.itertuples(index=False):
@@ -59,14 +64,10 @@ def query(query, params, fmt, output, endpoint, data, out):
         kg query upstream-of --param product=methionine
         kg query 'SELECT ?p WHERE { ?p kg:zoneStatus kg:missing }' --format csv
     """
-    from kg.output import write_atomic
-    from kg.sparql import bind, check_syntax, render, resolve, run
-    from kg.store import open_store
-
     chosen = resolve(query)
     check_syntax(chosen.text, chosen.where)  # before building or connecting
     terms = bind(chosen, _params(params))
-    store = open_store(data=data_dir(data), out=out, endpoint=endpoint)
+    store = store_from(data, out, endpoint)
     body = render(run(store, chosen.text, terms, chosen.where), fmt)
     if output:
         write_atomic(output, body)
@@ -87,9 +88,6 @@ def serve(host, port, timeout, data, out):
     """Serve the built graph as a read-only SPARQL 1.1 Protocol endpoint (Oxigraph):
     /query (GET and POST; JSON, XML, CSV, TSV by Accept; Turtle or N-Triples for CONSTRUCT),
     a query page at / that works offline, updates refused (403). Stop with Ctrl-C."""
-    from kg.build import ensure_built
-    from kg.endpoint import serve as serve_graph
-
     generation = ensure_built(data_dir(data), out)
     serve_graph(generation / "store", host=host, port=port, timeout=timeout,
                 announce=lambda text: click.echo(text, err=True))
@@ -108,10 +106,6 @@ def serve(host, port, timeout, data, out):
 def push(endpoint, store_url, append, data, out):
     """Load the built graph into a SPARQL 1.1 server's default graph through the Graph Store
     Protocol. By default the default graph is REPLACED (HTTP PUT); --append adds to it (POST)."""
-    from kg.build import ensure_built
-    from kg.endpoint import push as push_graph
-    from kg.store import RemoteStore
-
     generation = ensure_built(data_dir(data), out)
     target = push_graph(generation / "graph.nt", endpoint, store_url, replace=not append)
     count = RemoteStore(endpoint).triples()

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from kg.cli.common import data_option, endpoint_option, handle_errors, out_option, store_from
+from kg.outputs.export import export_tables as export
+from kg.tables.workbook import write_tables
 
 
 @click.command()
@@ -19,8 +21,6 @@ def template(output, force):
     header explaining the column, drop-down lists for chains, segment, status, location and
     the other fixed vocabularies, a _notes sheet) or a folder of CSV files with _notes.csv.
     Build from it with `kg build --data FILE.xlsx`."""
-    from kg.workbook import write_tables
-
     files = write_tables(None, output, force)
     click.echo(f"template written: {', '.join(str(f) for f in files) if len(files) == 1 else output}")
 
@@ -36,8 +36,6 @@ def template(output, force):
 def export_tables(data, out, endpoint, output, force):
     """Write the current graph back out as tables (read from the store with SPARQL). Building
     those tables again gives the same graph."""
-    from kg.export import export_tables as export
-
     files = export(store_from(data, out, endpoint), output, force)
     click.echo(f"{len(files)} file(s) written to {output}")
 

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import click
 
+from kg.analysis.gaps import analyse
 from kg.cli.common import data_option, endpoint_option, handle_errors, lang_option, out_option, store_from
+from kg.outputs.explorer import select_products, write_explorer
+from kg.outputs.report.data import source_titles
 
 
 @click.command()
@@ -26,10 +29,6 @@ def viz(chains, gaps_only, lang, output, data, out, endpoint):
     missing), sized by recruitment priority; flows run from upstream (left) to downstream
     (right). Hover or click a product to see its producers, projects, gaps, score and sources;
     filter by chain, status or gap and search by Chinese or English name."""
-    from kg.gaps import analyse
-    from kg.report import source_titles
-    from kg.viz import select_products, write_explorer
-
     store = store_from(data, out, endpoint)
     graph = analyse(store).graph
     shown = select_products(graph, chains or None, gaps_only)  # also rejects an unknown chain id

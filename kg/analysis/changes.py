@@ -1,14 +1,14 @@
 """What moved between two versions of a dataset: projects, product statuses, companies,
 indicators and each chain's completeness, read from two graphs.
 
-Both versions are read through the :class:`kg.store.Store` interface (SPARQL), so either may
+Both versions are read through the :class:`kg.store.stores.Store` interface (SPARQL), so either may
 be an embedded build or a remote endpoint. A project's status moves ``forward`` or
 ``backward`` along :data:`kg.vocab.PROJECT_STATUSES` (reserve → signed → approved →
 under_construction → operating); a project whose source states no status has status
 ``unknown``, and a move to or from ``unknown`` has direction ``unknown``.
 
->>> from kg.store import open_store
->>> moved = changes(open_store(data=Path("data-2025")), open_store(data=Path("data")))  # doctest: +SKIP
+>>> from kg.store.stores import open_store
+>>> moved = changes(version_store(Path("data-2025"), Path("build")), open_store(Path("build")))  # doctest: +SKIP
 >>> moved.projects[["id", "status_before", "status_after", "direction"]]  # doctest: +SKIP
      id status_before       status_after direction
 0  p-cl        signed under_construction   forward
@@ -24,9 +24,13 @@ from typing import Any
 import pandas as pd
 
 from kg import vocab
+from kg.analysis.gaps import completeness
+from kg.analysis.projects import projects
 from kg.errors import KgError
-from kg.store import Store
-from kg.tables import DataErrors
+from kg.store.build import build, claim_folder, fingerprint
+from kg.store.projection import product_graph
+from kg.store.stores import LocalStore, Store
+from kg.tables.read import DataErrors
 
 UNKNOWN = "unknown"  # a project whose source states no status
 
@@ -70,7 +74,7 @@ class Changes:
     ``products``: added, removed, or whose derived zone status (present/planned/missing)
     changed; ``companies``: added or removed; ``indicators``: added, removed, or whose value
     changed; ``completeness``: every chain's completeness before and after, with the deltas
-    (:func:`kg.gaps.completeness` of each version's product graph).
+    (:func:`kg.analysis.gaps.completeness` of each version's product graph).
     """
 
     projects: pd.DataFrame
@@ -137,7 +141,6 @@ def _label_pair(key: str, *rows: dict[str, Any] | None) -> tuple[str, str]:
 
 
 def _project_state(store: Store) -> dict[str, dict[str, Any]]:
-    from kg.report import projects
 
     state = {}
     for pid, r in _by_id(projects(store)).items():
@@ -182,7 +185,7 @@ def project_changes(old: Store, new: Store) -> pd.DataFrame:
 
 def product_changes(old_graph: Any, new_graph: Any) -> pd.DataFrame:
     """Products added, removed, or whose derived zone status changed, from two product
-    graphs (:func:`kg.projection.product_graph`)."""
+    graphs (:func:`kg.store.projection.product_graph`)."""
     rows = []
     for pid in sorted(set(old_graph.nodes) | set(new_graph.nodes)):
         b = old_graph.nodes[pid] if pid in old_graph else None
@@ -241,10 +244,8 @@ def indicator_changes(old: Store, new: Store) -> pd.DataFrame:
 
 
 def completeness_changes(old_graph: Any, new_graph: Any) -> pd.DataFrame:
-    """Each chain's completeness (:func:`kg.gaps.completeness`) before and after, with deltas
+    """Each chain's completeness (:func:`kg.analysis.gaps.completeness`) before and after, with deltas
     (None for a chain in one version only)."""
-    from kg.gaps import completeness
-
     before = {r["chain"]: r for r in completeness(old_graph).to_dict("records")}
     after = {r["chain"]: r for r in completeness(new_graph).to_dict("records")}
     rows = []
@@ -267,8 +268,6 @@ def completeness_changes(old_graph: Any, new_graph: Any) -> pd.DataFrame:
 
 def changes(old: Store, new: Store) -> Changes:
     """What moved from the graph in ``old`` to the graph in ``new`` (see :class:`Changes`)."""
-    from kg.projection import product_graph
-
     old_graph, new_graph = product_graph(old), product_graph(new)
     return Changes(
         projects=project_changes(old, new), products=product_changes(old_graph, new_graph),
@@ -283,9 +282,6 @@ def version_store(old: Path, out: Path) -> Store:
     """The store of an older version of the dataset (a folder of tables or an .xlsx
     workbook), built into its own folder ``out/since-<fingerprint[:12]>`` (reused while the
     inputs are unchanged) and opened read-only."""
-    from kg.build import build, claim_folder, fingerprint
-    from kg.store import LocalStore
-
     old = Path(old)
     if not old.exists():
         raise KgError(f"--since: {old} not found (expected a folder of CSV tables or an .xlsx workbook)")

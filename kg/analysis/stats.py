@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kg.store import Store
+from kg.store.stores import Store
 
 PER_CHAIN = """
 SELECT ?chain ?label_zh ?label_en ?kind
@@ -48,7 +48,7 @@ def chain_stats(store: Store) -> pd.DataFrame:
     in the zone making its products, and projects. Each count is its own sub-query, so the
     cost grows with the graph, not with products x projects.
 
-    >>> from kg.store import open_store
+    >>> from kg.store.stores import open_store
     >>> frame = chain_stats(open_store())  # doctest: +SKIP
     """
     frame = store.select(PER_CHAIN)

@@ -4,7 +4,9 @@ this module (stats, gaps, reports) runs the same on either.
 
 >>> import tempfile
 >>> from kg.paths import default_data_dir
->>> store = open_store(data=default_data_dir(), out=Path(tempfile.mkdtemp()))
+>>> from kg.store.build import build
+>>> out = Path(tempfile.mkdtemp())
+>>> store = open_store(build(default_data_dir(), out).out)
 >>> int(store.select("SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Product }")["n"][0]) > 0
 True
 """
@@ -24,6 +26,8 @@ import pyoxigraph as ox
 
 from kg import vocab
 from kg.errors import KgError
+from kg.paths import DEFAULT_OUT
+from kg.store.generations import current_generation
 
 Binding = dict[str, Any]  # variable name -> IRI string (for IRIs use ox.NamedNode) or literal value
 
@@ -83,7 +87,7 @@ class LocalStore(Store):
     ``store`` folder), or an open pyoxigraph ``store`` (the build's in-memory one).
 
     ``generation`` is the build generation the store belongs to, where derived files such
-    as the product graph (:mod:`kg.projection`) are kept; None for a bare ``store``."""
+    as the product graph (:mod:`kg.store.projection`) are kept; None for a bare ``store``."""
 
     def __init__(self, path: Path | None = None, store: ox.Store | None = None):
         if (path is None) == (store is None):
@@ -215,38 +219,35 @@ def _json_value(cell: dict | None) -> Any:
     return cell["value"]
 
 
-def open_store(data: Path | None = None, out: Path | None = None, endpoint: str | None = None) -> Store:
-    """The store to query: ``endpoint`` when given, else the embedded store of the build in
-    ``out`` (built first from ``data`` when absent or older than the data)."""
+def open_store(out: Path | None = None, endpoint: str | None = None) -> Store:
+    """The store to query: ``endpoint`` when given, else the embedded store of the current
+    build in ``out`` (``./build`` by default). Opening never builds: build first
+    (:func:`kg.store.build.ensure_built`, or ``kg build``), then open what was built."""
     if endpoint:
         return RemoteStore(endpoint)
-    from kg.build import ensure_built
-    from kg.paths import DEFAULT_OUT, default_data_dir
-
-    generation = ensure_built(Path(data) if data else default_data_dir(), Path(out) if out else DEFAULT_OUT)
+    folder = Path(out) if out else DEFAULT_OUT
+    generation = current_generation(folder)
+    if generation is None:
+        raise KgError(f"no build in {folder}: run `kg build --out {folder}` first")
     return LocalStore(generation / "store")
 
 
-def rdflib_graph(out: Path | None = None, data: Path | None = None) -> Any:
+def rdflib_graph(out: Path | None = None) -> Any:
     """The built graph under rdflib's API, for analysts and notebooks used to rdflib: an
     ``rdflib.Graph`` backed by the build's Oxigraph store through oxrdflib, opened read-only
     (adding a triple raises), so it is not parsed again and queries run at Oxigraph's speed.
-    The usual prefixes (``kg:``, ``product:``, ...) are bound. Without ``data``, the current
-    build in ``out`` is used as it is; with ``data`` (or when ``out`` holds no build), it is
-    built first when absent or older than the data.
+    The usual prefixes (``kg:``, ``product:``, ...) are bound. The current build in ``out``
+    is used as it is (see :func:`open_store`).
 
     >>> g = rdflib_graph()  # doctest: +SKIP
     >>> g.query("SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Product }")  # doctest: +SKIP
     """
+    # rdflib and oxrdflib are slow to import: loaded here, only for the analysts who ask.
     import rdflib
     from oxrdflib import OxigraphStore
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-    from kg.build import current_generation
-    from kg.paths import DEFAULT_OUT
-
-    generation = current_generation(Path(out) if out else DEFAULT_OUT) if data is None else None
-    store = LocalStore(generation / "store") if generation else open_store(data=data, out=out)
+    store = open_store(out=out)
     assert isinstance(store, LocalStore)
     graph = rdflib.Graph(store=OxigraphStore(store=store.store), identifier=DATASET_DEFAULT_GRAPH_ID)
     for prefix, namespace in vocab.PREFIXES.items():

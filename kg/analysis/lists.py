@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kg.facts import fact_numbers, fact_words
+from kg.analysis.facts import fact_numbers, fact_words
 
 LIST_OF_KIND = {"intermediate": "recruit", "end_product": "recruit", "service": "develop",
                 "raw_material": "secure", "energy": "secure"}

@@ -1,7 +1,7 @@
 """The interactive explorer: the product-flow graph as one self-contained, offline HTML page.
 
-``explorer_html(G)`` turns the product graph (``kg.projection.product_graph``, with the gap
-attributes ``kg.gaps.analyse`` adds) into a page a leader can open from a USB stick: products
+``explorer_html(G)`` turns the product graph (``kg.store.projection.product_graph``, with the gap
+attributes ``kg.analysis.gaps.analyse`` adds) into a page a leader can open from a USB stick: products
 coloured by chain, shaped by status, sized by recruitment priority, flows as arrows from
 upstream (left) to downstream (right), a side panel explaining each product, filters by
 chain, status and gap, and a search by Chinese or English name.
@@ -39,10 +39,11 @@ from typing import Any
 import networkx as nx
 
 from kg import vocab
+from kg.analysis.gaps import COMPONENT_LABELS, GAP_LABELS
 from kg.errors import KgError
-from kg.gaps import COMPONENT_LABELS, GAP_LABELS
-from kg.mapping import KIND_CLASS
-from kg.output import write_atomic
+from kg.files import write_atomic
+from kg.graph.mapping import KIND_CLASS
+from kg.paths import ontology_file
 
 # Colours of the fixed chains (colour-blind-aware, distinct on white); other parks' chains
 # take the fallback colours in the order of their chains table.
@@ -115,8 +116,6 @@ def vocabulary_labels() -> dict[str, tuple[str, str]]:
     """Chinese and English labels of the ontology's terms (statuses, segments, kinds...),
     read from the shipped ``kg.ttl``: ``{"present": ("已有", "present"), ...}``."""
     import pyoxigraph as ox
-
-    from kg.paths import ontology_file
 
     store = ox.Store()
     with open(ontology_file(), "rb") as handle:
@@ -441,7 +440,7 @@ def _vis_network() -> tuple[str, str]:
     return js, css
 
 
-_TEMPLATE_FILE = Path(__file__).resolve().parent / "viz_page.html"
+_TEMPLATE_FILE = Path(__file__).resolve().parent / "explorer_page.html"
 _MARKERS = re.compile(r"/\*VIS_CSS\*/|/\*VIS_JS\*/|__DATA__|__LANG__|__TITLE__")
 
 

@@ -21,7 +21,7 @@ class Column:
 
     ``unit`` (numbers only) is the unit the number is counted in: either a fixed unit
     (``"元"``) or the name of the column that holds each row's unit (``"unit"``). The loader
-    uses it to read amounts typed as ``12.5亿`` or ``3000万元`` (see :mod:`kg.tables`).
+    uses it to read amounts typed as ``12.5亿`` or ``3000万元`` (see :mod:`kg.tables.read`).
     """
 
     name: str

@@ -1,6 +1,6 @@
 """SHACL validation of the built graph, reported in a data steward's words.
 
-The table checks (:mod:`kg.tables`) catch what one table can show; the shapes in
+The table checks (:mod:`kg.tables.read`) catch what one table can show; the shapes in
 ``ontology/shapes.ttl`` catch what only the graph shows (e.g. a product made in the zone
 that sits in no chain template). Each violation is turned back into the table, row and
 column it came from.
@@ -37,13 +37,13 @@ from rdflib.namespace import RDF, SH
 
 from kg.errors import KgError
 from kg.paths import shapes_file
-from kg.tables import DataIssue
+from kg.tables.read import DataIssue
 
 SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 # The bulk of a national dataset: one node per company and per company-product row. Every
 # constraint the shapes place on them (labels, location, source, quote, the company and
-# product of a production) is a one-row constraint that kg.tables already checks on the
+# product of a production) is a one-row constraint that kg.tables.read already checks on the
 # table (required columns, enums, references, unique keys), so the build's validation
 # leaves these nodes out; everything else, and every shape whose focus is a product, a
 # flow or a project that links to them, still runs. See benchmarks/BENCHMARKS.md.
@@ -65,7 +65,7 @@ class Violation:
 def to_issues(violations: Iterable[Violation], rows: Rows) -> list[DataIssue]:
     """Violations as :class:`DataIssue` s naming the file and row each focus node came from.
 
-    ``rows`` maps a resource IRI to its (file, row) (:func:`kg.mapping.row_index`), or is a
+    ``rows`` maps a resource IRI to its (file, row) (:func:`kg.graph.mapping.row_index`), or is a
     function returning that map, called only when there is a violation to place."""
     violations = list(violations)
     if not violations:
@@ -167,7 +167,7 @@ class _Compiler:
         for p in set(self.g.predicates(shape)):
             if p not in SUPPORTED:
                 raise KgError(f"shapes: {p} is not supported by the store validator; "
-                              "validate with engine='pyshacl' or extend kg/shacl.py")
+                              "validate with engine='pyshacl' or extend kg/graph/shacl.py")
 
     def targets(self, shape: rdflib.term.Node) -> str | None:
         parts, open_ended = [], False

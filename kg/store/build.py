@@ -8,7 +8,7 @@ output as it was and a reader never sees half a graph::
     build/graph.ttl -> current/graph.ttl      Turtle, data and ontology
     build/graph.nt  -> current/graph.nt       N-Triples, for bulk loaders
     build/gen-.../store/                      the embedded Oxigraph store
-    build/gen-.../projection.json             the product graph (kg.projection), read once
+    build/gen-.../projection.json             the product graph (kg.store.projection), read once
     build/gen-.../manifest.json               fingerprint of the inputs, counts
     build/gen-.../.kg-generation              kg's mark on its own generation
     build/.kg-build                           kg's mark on its own build folder
@@ -49,11 +49,14 @@ import pyoxigraph as ox
 
 from kg import __version__, vocab
 from kg.errors import KgError
-from kg.mapping import row_index, to_ntriples
+from kg.graph.mapping import row_index, to_ntriples
 from kg.paths import ontology_file, shapes_file
-from kg.tables import DataErrors, DataIssue, Tables, load_tables
+from kg.store.generations import MANIFEST, current_generation, read_manifest
+from kg.store.projection import PROJECTION_FILE, query_graph, write_graph
+from kg.store.stores import LocalStore
+from kg.tables.dataset import load_tables
+from kg.tables.read import DataErrors, DataIssue, Tables
 
-MANIFEST = "manifest.json"
 KEEP_GENERATIONS = 2  # the current one and the one before, for readers still on it
 
 
@@ -75,37 +78,22 @@ def data_files(data: Path) -> list[Path]:
 
 
 # The code that decides what the graph holds: a change to it makes old builds stale.
-GRAPH_CODE = ("build.py", "mapping.py", "projection.py", "schema.py", "status.py", "store.py", "tables.py", "vocab.py",
-              "workbook.py")
+# Paths inside the kg package.
+GRAPH_CODE = ("store/build.py", "graph/mapping.py", "graph/status.py", "store/projection.py", "tables/schema.py",
+              "store/stores.py", "tables/read.py", "tables/dataset.py", "vocab.py", "tables/workbook.py")
 
 
 def fingerprint(data: Path) -> str:
     """A hash of every input file's name and content, of the code that maps them, and of
     kg's version."""
     digest = hashlib.sha256(__version__.encode())
-    code = [Path(__file__).with_name(name) for name in GRAPH_CODE]
+    code = [Path(__file__).parents[1] / name for name in GRAPH_CODE]
     for path in [*data_files(data), *code]:
         digest.update(path.name.encode() + b"\0")
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
-
-
-def current_generation(out: Path) -> Path | None:
-    """The folder of the last good build in ``out``, or None when there is none."""
-    link = Path(out) / "current"
-    if not link.is_symlink() and not link.is_dir():
-        return None
-    target = link.resolve()
-    return target if (target / MANIFEST).exists() else None
-
-
-def read_manifest(out: Path) -> dict | None:
-    generation = current_generation(out)
-    if generation is None:
-        return None
-    return json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
 
 
 BUILD_MARKER = ".kg-build"  # kg's mark on a build folder
@@ -249,17 +237,18 @@ def build_lock(out: Path):
 def validate_graph(tables: Tables, lines: list[str] | None, warnings: list[DataIssue], engine: str = "store",
                    store: ox.Store | None = None) -> None:
     """SHACL-validate the data triples ``lines`` of ``tables``; add warnings to ``warnings``
-    and raise :class:`~kg.tables.DataErrors` (each issue naming file, row and column) on an
+    and raise :class:`~kg.tables.read.DataErrors` (each issue naming file, row and column) on an
     error.
 
     ``engine="store"`` (the default) runs the shapes as SPARQL on an Oxigraph store, ``store``
     when given (the build's own, already loaded with the data; ``lines`` is then unused),
     else an in-memory one, and
     leaves out the company and production nodes whose constraints the table checks cover
-    (:data:`kg.shacl.TABLE_CHECKED`);
+    (:data:`kg.graph.shacl.TABLE_CHECKED`);
     ``engine="pyshacl"`` runs pyshacl over an rdflib graph, the reference implementation, far
     slower past a few thousand triples (see benchmarks/BENCHMARKS.md)."""
-    from kg.shacl import TABLE_CHECKED, pyshacl_violations, store_violations, to_issues
+    # kg.graph.shacl loads rdflib, slow to import: here, so that commands that do not validate start quicker.
+    from kg.graph.shacl import TABLE_CHECKED, pyshacl_violations, store_violations, to_issues
 
     if engine == "pyshacl":
         import rdflib
@@ -293,7 +282,7 @@ def check(data: Path, shacl: bool | str = True) -> tuple[Tables, list[str], list
 
     ``shacl``: True (the store engine), False, or an engine name for :func:`validate_graph`.
     Returns the tables, the N-Triples lines and the warnings; raises
-    :class:`~kg.tables.DataErrors` with every problem found."""
+    :class:`~kg.tables.read.DataErrors` with every problem found."""
     warnings: list[DataIssue] = []
     tables = load_tables(data, warnings)
     lines = to_ntriples(tables)
@@ -365,13 +354,10 @@ def _write_generation(target: Path, validate: Callable[[ox.Store], None] | None 
     Two threads write the on-disk store (:func:`_write_store`) and graph.ttl while this one
     loads the data into an in-memory store, runs ``validate`` (when given) on it before the
     ontology is added, so SHACL sees the data graph alone, and reads the product graph
-    there (:func:`kg.projection.query_graph`). Both run several times faster in memory than
+    there (:func:`kg.store.projection.query_graph`). Both run several times faster in memory than
     on the on-disk store, whose point reads go through RocksDB (see benchmarks/NOTES.md).
     pyoxigraph releases the GIL while it loads, queries and serialises, so the three share
     two cores."""
-    from kg.projection import PROJECTION_FILE, query_graph, write_graph
-    from kg.store import LocalStore
-
     ntriples = target / "graph.nt"
     ontology = ox.serialize(ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE),
                             format=ox.RdfFormat.N_TRIPLES)

@@ -23,7 +23,7 @@ The build reads this graph once, from its in-memory store, and keeps it in the g
 63k company links again at a million triples (see benchmarks/BENCHMARKS.md); a remote
 endpoint is always queried.
 
->>> from kg.store import open_store
+>>> from kg.store.stores import open_store
 >>> G = product_graph(open_store())  # doctest: +SKIP
 >>> G.nodes["methionine"]["status"]  # doctest: +SKIP
 'present'
@@ -38,10 +38,10 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from kg.mapping import KIND_CLASS
-from kg.output import write_atomic
-from kg.status import RULES
-from kg.store import LocalStore, Store
+from kg.files import write_atomic
+from kg.graph.mapping import KIND_CLASS
+from kg.graph.status import RULES
+from kg.store.stores import LocalStore, Store
 from kg.vocab import local_id
 
 CLASS_KIND = {cls: kind for kind, cls in KIND_CLASS.items()}
@@ -106,7 +106,7 @@ SELECT ?p ?j ?label_zh ?label_en ?status ?year ?investment ?company ?inferred WH
 }"""
 
 # Brands, places and routes of the zone that name a product it has (see
-# kg.mapping.named_by_assets): why a product with no named producer is present.
+# kg.graph.mapping.named_by_assets): why a product with no named producer is present.
 NAMED_BY = """
 SELECT ?p ?a ?label_zh ?label_en WHERE {
   VALUES ?type { kg:Brand kg:Place kg:Route }
@@ -171,7 +171,7 @@ def product_graph(store: Store, cached: bool = True) -> nx.DiGraph:
     """The directed product-flow graph (input → output) with each product's chains, segment,
     derived status, local producers, external candidates, projects and targeting.
 
-    Works on any :class:`kg.store.Store` (embedded or remote); nodes, edges and the lists in
+    Works on any :class:`kg.store.stores.Store` (embedded or remote); nodes, edges and the lists in
     node attributes are sorted, so the graph is the same whatever order the store returns
     rows in. On a build's embedded store the graph the build kept (``projection.json``) is
     read unless ``cached`` is False; it is the graph these queries give, read when the store

@@ -1,7 +1,7 @@
 """SPARQL for analysts: the canned queries, their parameters, and results in the standard
 formats, the same from the embedded store or a remote endpoint.
 
-A canned query is a ``.rq`` file in ``kg/queries/`` whose leading comment lines are its header::
+A canned query is a ``.rq`` file in ``kg/store/queries/`` whose leading comment lines are its header::
 
     # title_zh: 某产品的全部上游
     # title_en: Everything upstream of a product
@@ -13,7 +13,7 @@ value as an RDF term of KIND (an id kind such as ``product`` makes ``product:met
 ``status`` makes ``kg:operating``; ``integer``/``string``/... make literals). A parameter with
 no default is left unbound unless given, which means "all".
 
->>> from kg.store import open_store
+>>> from kg.store.stores import open_store
 >>> query = resolve("upstream-of")
 >>> result = run(open_store(), query.text, bind(query, {"product": "methionine"}))  # doctest: +SKIP
 >>> result.variables[:2]  # doctest: +SKIP
@@ -22,9 +22,6 @@ no default is left unbound unless given, which means "all".
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +32,7 @@ import pyoxigraph as ox
 
 from kg import vocab
 from kg.errors import KgError
-from kg.store import LocalStore, RemoteStore, Store, inline_values, with_prefixes
+from kg.store.stores import LocalStore, RemoteStore, Store, inline_values, with_prefixes
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 XSD = vocab.PREFIXES["xsd"]
@@ -118,7 +115,7 @@ def load_query(path: Path, name: str | None = None) -> Query:
 
 
 def canned_queries() -> list[Query]:
-    """Every canned query shipped in ``kg/queries/``, by name."""
+    """Every canned query shipped in ``kg/store/queries/``, by name."""
     return [load_query(path) for path in sorted(QUERY_DIR.glob("*.rq"))]
 
 
@@ -241,7 +238,7 @@ class Result:
 
 def run(store: Store, text: str, bindings: dict | None = None, where: str = "query") -> Result:
     """Run a query of any form on the embedded store or a remote endpoint. Prefixes are
-    declared for the user and ``bindings`` are bound as RDF terms (:func:`kg.store.inline_values`)."""
+    declared for the user and ``bindings`` are bound as RDF terms (:func:`kg.store.stores.inline_values`)."""
     form = check_syntax(text, where)
     if isinstance(store, LocalStore):
         answer = store.raw(text, bindings)
@@ -315,29 +312,6 @@ def to_turtle(result: Result) -> bytes:
     """CONSTRUCT/DESCRIBE triples as Turtle with the usual prefixes, in a stable order."""
     triples = sorted(set(result.triples), key=str)
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=vocab.PREFIXES)
-
-
-def render(result: Result, fmt: str) -> bytes:
-    """The answer in ``fmt``: ``table`` (aligned text), ``csv`` (SPARQL 1.1 CSV results) or
-    ``json`` (SPARQL 1.1 Query Results JSON). CONSTRUCT answers are Turtle whatever ``fmt``
-    is; ASK answers are ``true``/``false`` in table and csv."""
-    from kg.output import text_table
-
-    if result.form == "construct":
-        return to_turtle(result)
-    if fmt == "json":
-        return (json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    if result.form == "ask":
-        return (("true" if result.boolean else "false") + "\n").encode()
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(result.variables)
-        writer.writerows([["" if t is None else t.value for t in row] for row in result.rows])
-        return buffer.getvalue().encode("utf-8")
-    if fmt == "table":
-        return (text_table(to_frame(result)) + f"\n({len(result.rows)} rows)\n").encode("utf-8")
-    raise KgError(f"unknown format {fmt!r}; expected table, csv or json")
 
 
 def catalogue() -> pd.DataFrame:

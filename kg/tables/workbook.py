@@ -1,7 +1,7 @@
 """Tables as an Excel workbook (one sheet per table) or a folder of CSV files, both ways.
 
 Reading: :func:`read_workbook_tables` turns the sheets of an ``.xlsx`` workbook into the same
-tables the CSV files give (:mod:`kg.tables` then tidies and checks them), with every cell as
+tables the CSV files give (:mod:`kg.tables.read` then tidies and checks them), with every cell as
 the text a CSV would hold: Excel numbers without a spurious ``.0``, Excel dates as
 ``YYYY-MM-DD`` (or ``YYYY-MM`` / ``YYYY`` when the cell shows no day / month), booleans as
 ``true``/``false``. Messages name the sheet: ``products (sheet), row 5, column 'segment'``.
@@ -13,7 +13,7 @@ the fixed vocabularies.
 >>> import tempfile
 >>> from pathlib import Path
 >>> from kg.paths import default_data_dir
->>> from kg.tables import load_tables
+>>> from kg.tables.read import load_tables
 >>> book = Path(tempfile.mkdtemp()) / "data.xlsx"
 >>> write_workbook(load_tables(default_data_dir()), book)
 >>> len(load_tables(book)["products"]) == len(load_tables(default_data_dir())["products"])
@@ -33,9 +33,9 @@ import pandas as pd
 
 from kg import vocab
 from kg.errors import KgError
-from kg.output import write_atomic
-from kg.schema import TABLE_ORDER, TABLES, Column, Table
-from kg.tables import ROW, DataIssue, Tables, canonical_number, finish_table, parse_rows
+from kg.files import write_atomic
+from kg.tables.read import ROW, DataIssue, Tables, canonical_number, finish_table, parse_rows
+from kg.tables.schema import TABLE_ORDER, TABLES, Column, Table
 
 NOTES_SHEET = "_notes"  # sheets whose name starts with '_' are not tables
 MAX_ROW = 1048576  # Excel's last row

@@ -37,6 +37,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from kg.errors import KgError
+from kg.store.sparql import bind, canned_queries
+from kg.store.stores import inline_values, with_prefixes
 
 CANCELLED = b"The SPARQL operation has been cancelled"  # what the engine writes when it gives up
 BUFFER = 1 << 20  # answers up to this size are held until complete, so a failure is a clean 503
@@ -129,9 +131,6 @@ class Engine:
 def page(endpoint: str = "query") -> bytes:
     """The offline query page: the canned queries, a text box, results as a table. All
     results are inserted as text nodes, never as HTML."""
-    from kg.sparql import bind, canned_queries
-    from kg.store import inline_values, with_prefixes
-
     examples = {}
     for query in canned_queries():
         body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#")).strip()

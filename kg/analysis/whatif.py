@@ -2,7 +2,7 @@
 
 A planner asks "if we landed these projects, which gaps close, which open, and how much more
 complete is each chain?". :func:`whatif` copies the product graph, marks the added products
-as made in the zone, runs :func:`kg.gaps.analyse` on both graphs and compares them.
+as made in the zone, runs :func:`kg.analysis.gaps.analyse` on both graphs and compares them.
 
 Projects come from a CSV file with one row per project and product (the shape of
 ``project_products.csv`` with the project's status beside it). Columns:
@@ -41,10 +41,10 @@ import networkx as nx
 import pandas as pd
 
 from kg import vocab
+from kg.analysis.gaps import GapAnalysis, _chain_order, analyse, local_suppliers
 from kg.errors import KgError
-from kg.gaps import GapAnalysis, _chain_order, analyse, local_suppliers
-from kg.schema import Column, Table
-from kg.tables import DataErrors, DataIssue, _bad, _check_column, _check_keys, decode, parse_csv
+from kg.tables.read import DataErrors, DataIssue, _bad, _check_column, _check_keys, decode, parse_csv
+from kg.tables.schema import Column, Table
 
 PROJECTS_TABLE = Table(
     "whatif_projects",
@@ -81,7 +81,7 @@ class WhatIf:
 
 def read_projects(path: Path, G: nx.DiGraph) -> pd.DataFrame:
     """The hypothetical projects of a CSV file, checked: every problem is raised at once as
-    :class:`kg.tables.DataErrors` naming the file, row and column."""
+    :class:`kg.tables.read.DataErrors` naming the file, row and column."""
     path = Path(path)
     issues: list[DataIssue] = []
     try:
@@ -166,7 +166,7 @@ def whatif(G: nx.DiGraph, add_products: Iterable[str] = (), projects: pd.DataFra
     """Completeness per chain before and after adding local producers of ``add_products``
     and the hypothetical ``projects`` (a checked frame or a CSV path, see the module doc),
     with the gaps that close and open. ``G`` is not changed apart from the analysis
-    attributes :func:`kg.gaps.analyse` sets on it."""
+    attributes :func:`kg.analysis.gaps.analyse` sets on it."""
     add_products = list(add_products)
     if projects is not None and not isinstance(projects, pd.DataFrame):
         projects = read_projects(Path(projects), G)

@@ -32,7 +32,7 @@ import pandas as pd
 
 from kg import vocab
 from kg.errors import KgError
-from kg.schema import TABLE_ORDER, TABLES, Column, Table
+from kg.tables.schema import TABLE_ORDER, TABLES, Column, Table
 
 ID_PATTERN = vocab.ID_PATTERN
 DATE_PATTERN = r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"
@@ -148,7 +148,7 @@ def parse_rows(rows: Iterable[list[str]], table: Table, file: str,
                                     f"required column '{name}' is missing from the header"))
     seen: set[str] = set()
     for position, name in enumerate(header):
-        if name in seen:
+        if name and name in seen:  # empty header cells are named one by one below
             issues.append(DataIssue(file, header_row, name, None, "column appears twice in the header"))
         seen.add(name)
         if not name:
@@ -200,33 +200,6 @@ def read_table(path: Path, table: Table, issues: list[DataIssue]) -> pd.DataFram
 def _empty_frame(table: Table) -> pd.DataFrame:
     columns = {c.name: pd.Series(dtype=object) for c in table.columns}
     return pd.DataFrame({ROW: pd.Series(dtype=int), **columns})
-
-
-def read_raw_tables(data: Path, issues: list[DataIssue]) -> Tables:
-    """Every table of a dataset folder or workbook, parsed and tidied but not checked;
-    missing optional tables are empty frames."""
-    data = Path(data)
-    if data.is_file() and data.suffix.lower() in WORKBOOK_SUFFIXES:
-        from kg.workbook import read_workbook_tables
-
-        return read_workbook_tables(data, issues)
-    if data.is_file() and data.suffix.lower() == ".xls":
-        raise KgError(f"{data} is an old-style .xls workbook: save it as .xlsx (Excel Workbook)")
-    if data.is_file():
-        raise KgError(f"{data} is not a folder of CSV tables nor an .xlsx workbook")
-    if not data.is_dir():
-        raise KgError(f"data folder not found: {data}")
-    tables: Tables = {}
-    for name in TABLE_ORDER:
-        table = TABLES[name]
-        path = data / table.file
-        frame = None
-        if path.exists():
-            frame = read_table(path, table, issues)
-        elif table.required_file:
-            issues.append(DataIssue(table.file, None, None, None, f"required file is missing from {data}"))
-        tables[name] = finish_table(frame, table, table.file, issues)
-    return tables
 
 
 def finish_table(frame: pd.DataFrame | None, table: Table, file: str, issues: list[DataIssue]) -> pd.DataFrame:
@@ -529,22 +502,6 @@ def check_tables(tables: Tables, issues: list[DataIssue]) -> None:
         for row in park[ROW].iloc[1:]:
             issues.append(DataIssue(table_file(park, TABLES["park"]), int(row), "id", None,
                                     "the park table holds exactly one row: the zone"))
-
-
-def load_tables(data: Path, warnings: list[DataIssue] | None = None) -> Tables:
-    """Read, tidy and check a dataset folder or workbook; raise :class:`DataErrors` listing
-    every problem.
-
-    Warnings (e.g. a file read as GBK, an id lowercased) are appended to ``warnings`` when it
-    is given."""
-    issues: list[DataIssue] = []
-    tables = read_raw_tables(Path(data), issues)
-    check_tables(tables, issues)
-    if warnings is not None:
-        warnings.extend(i for i in issues if i.severity == "warning")
-    if any(i.severity == "error" for i in issues):
-        raise DataErrors(issues)
-    return tables
 
 
 def split_list(cell: str) -> list[str]:

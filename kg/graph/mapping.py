@@ -7,7 +7,7 @@ project_products, targets) becomes a direct triple (``kg:feeds``, ``kg:produces`
 the provenance of every asserted fact is in the graph.
 
 >>> from kg.paths import default_data_dir
->>> from kg.tables import load_tables
+>>> from kg.tables.read import load_tables
 >>> lines = to_ntriples(load_tables(default_data_dir()))
 >>> lines[0].startswith("<https://w3id.org/kg-chain/id/")
 True
@@ -20,8 +20,8 @@ from collections.abc import Iterable
 import pandas as pd
 
 from kg import vocab
-from kg.status import derive_status
-from kg.tables import ROW, Tables
+from kg.graph.status import derive_status
+from kg.tables.read import ROW, Tables
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"

@@ -1,4 +1,4 @@
-"""The graph back out as tables: the inverse of :mod:`kg.mapping`, read with SPARQL.
+"""The graph back out as tables: the inverse of :mod:`kg.graph.mapping`, read with SPARQL.
 
 Whatever store holds the graph (the embedded one or a remote endpoint), :func:`graph_tables`
 returns the tables it was built from, with the columns of the table contract; building them
@@ -7,8 +7,9 @@ Row order is by key, as a graph keeps no order.
 
 >>> import tempfile
 >>> from kg.paths import default_data_dir
->>> from kg.store import open_store
->>> store = open_store(data=default_data_dir(), out=Path(tempfile.mkdtemp()))
+>>> from kg.store.build import build
+>>> from kg.store.stores import open_store
+>>> store = open_store(build(default_data_dir(), Path(tempfile.mkdtemp())).out)
 >>> tables = graph_tables(store)
 >>> tables["products"].columns[:3].tolist()
 ['id', 'label_zh', 'label_en']
@@ -22,10 +23,11 @@ from pathlib import Path
 import pandas as pd
 
 from kg import vocab
-from kg.mapping import KIND_CLASS
-from kg.schema import TABLE_ORDER, TABLES
-from kg.store import Store
-from kg.tables import Tables
+from kg.graph.mapping import KIND_CLASS
+from kg.store.stores import Store
+from kg.tables.read import Tables
+from kg.tables.schema import TABLE_ORDER, TABLES
+from kg.tables.workbook import write_tables
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 DCT = "http://purl.org/dc/terms/"
@@ -77,7 +79,7 @@ SPEC: dict[str, tuple[str, dict[str, tuple[str, str, str]]]] = {
         "id": ("id", "", ""), **LABELS, "kind": ("kind", "", ""), "chains": ("refs", K("inChain"), ""),
         "products": ("refs", K("product"), ""), "company": ("ref", K("company"), ""), **PROVENANCE, **NOTE}),
 }
-# The resource type (IRI path segment) of each table's rows, as kg.mapping names them.
+# The resource type (IRI path segment) of each table's rows, as kg.graph.mapping names them.
 RESOURCE_KIND = {"sources": "source", "park": "park", "chains": "chain", "products": "product", "flows": "flow",
                  "companies": "company", "company_products": "production", "projects": "project",
                  "project_products": "output", "indicators": "indicator", "targets": "target", "assets": "asset"}
@@ -145,6 +147,4 @@ def graph_tables(store: Store) -> Tables:
 
 def export_tables(store: Store, output: Path, force: bool = False) -> list[Path]:
     """Write the graph in ``store`` as tables: an .xlsx workbook or a folder of CSV files."""
-    from kg.workbook import write_tables
-
     return write_tables(graph_tables(store), output, force)

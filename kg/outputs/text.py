@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import unicodedata
 from pathlib import Path
 
 import pandas as pd
 
 from kg.errors import KgError
+from kg.files import write_atomic
 
 FORMATS = ("table", "csv", "json", "xlsx")
 
@@ -41,23 +40,6 @@ def text_table(frame: pd.DataFrame, max_width: int = 48) -> str:
         return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
 
     return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)])
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that it is either complete or not there at all."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def render(frame: pd.DataFrame, fmt: str, records: list | None = None) -> bytes:

@@ -1,7 +1,7 @@
 """Gap analysis and recruitment ranking on the product-flow graph.
 
 Three questions a planner (招商) asks, each a plain function over the graph of
-:func:`kg.projection.product_graph`:
+:func:`kg.store.projection.product_graph`:
 
 - :func:`completeness`: how complete is each chain (share of its products made in the zone)?
 - :func:`find_gaps`: which links are missing (缺链), weak (弱链), broken upstream (断链) or
@@ -34,11 +34,13 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from kg import lists, vocab
-from kg.candidates import rank_candidates
+from kg import vocab
+from kg.analysis import lists
+from kg.analysis.candidates import rank_candidates
+from kg.analysis.facts import fact_numbers, fact_words
+from kg.analysis.sensitivity import rank_ranges
 from kg.errors import KgError
-from kg.facts import fact_numbers, fact_words
-from kg.sensitivity import rank_ranges
+from kg.store.projection import product_graph
 
 LOCAL_WEIGHT = {"present": 1.0, "planned": 0.5, "missing": 0.0}
 """How much a product counts as available in the zone, by status: an operating producer
@@ -630,7 +632,7 @@ RANK_RANGE_TOP = 20
 
 def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None, apply_gates: bool = True) -> GapAnalysis:
     """Completeness, gaps and the recruitment ranking of a store (read with
-    :func:`kg.projection.product_graph`) or of a product graph directly.
+    :func:`kg.store.projection.product_graph`) or of a product graph directly.
 
     ``gaps`` lists the gaps to recruit for (missing, weak) first, then the breaks
     (upstream_break, downstream_break); within each group by score (highest first), then
@@ -647,8 +649,6 @@ def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None, app
     if isinstance(store_or_graph, nx.DiGraph):
         G = store_or_graph
     else:
-        from kg.projection import product_graph
-
         G = product_graph(store_or_graph)
     weights = check_weights(weights or {})
     components = score_components(G)
