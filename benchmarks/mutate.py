@@ -139,7 +139,12 @@ def sample(per_module: int, seed: int, targets: dict[str, list[str]] = TARGETS) 
 def scratch_copy(target: Path, tests_from: str | None) -> None:
     """The checkout (working tree, without .git and build output) in ``target``; with
     ``tests_from`` a git revision, its tests/ folder instead of the working tree's."""
-    ignore = shutil.ignore_patterns(".git", "build", "__pycache__", "*.egg-info", ".pytest_cache", "report")
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skipped = {n for n in names if n in ("__pycache__", ".pytest_cache") or n.endswith(".egg-info")}
+        if Path(folder) == ROOT:  # build and report output of the checkout itself
+            skipped |= {n for n in names if n in (".git", "build", "report", ".venv")}
+        return skipped
+
     shutil.copytree(ROOT, target, ignore=ignore)
     if tests_from:
         shutil.rmtree(target / "tests")
@@ -155,7 +160,7 @@ def run_tests(tree: Path, tests: list[str], timeout: float, deselect: list[str] 
     if not present:
         return "no tests", []
     env = dict(os.environ, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1")
-    command = [sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", *(["-x"] if stop_first else []),
+    command = [sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider", *(["-x"] if stop_first else []),
                *present, *(f"--deselect={d}" for d in deselect)]
     try:
         done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout,
@@ -163,6 +168,8 @@ def run_tests(tree: Path, tests: list[str], timeout: float, deselect: list[str] 
     except subprocess.TimeoutExpired:
         return "timeout", []
     failed = [line.split()[1] for line in done.stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    if done.returncode not in (0, 1):  # 2: interrupted (a collection error), 5: nothing collected, ...
+        return f"error (pytest exit {done.returncode})", failed
     return ("passed" if done.returncode == 0 else "failed"), failed
 
 
@@ -177,7 +184,9 @@ def run(per_module: int, seed: int, timeout: float, tests_from: str | None, log=
         broken: dict[str, list[str]] = {}
         for file, tests in TARGETS.items():
             result, failed = run_tests(tree, tests, timeout * 3, stop_first=False)
-            broken[file] = failed if result != "timeout" else ["(timeout)"]
+            if result not in ("passed", "failed"):
+                raise SystemExit(f"the tests of {file} do not run unmutated ({result}): fix them first")
+            broken[file] = failed
         log(f"failing unmutated (left out): {broken}")
         for i, m in enumerate(picked, 1):
             path = tree / m.file
@@ -188,7 +197,9 @@ def run(per_module: int, seed: int, timeout: float, tests_from: str | None, log=
                 result, _ = run_tests(tree, TARGETS[m.file], timeout, broken[m.file])
             finally:
                 path.write_text(original, encoding="utf-8")
-            outcome = {"failed": "caught", "timeout": "caught (timeout)", "passed": "SURVIVED"}.get(result, result)
+            # a mutation that breaks the import (pytest exit 2) is caught too; "no tests" is not
+            outcome = {"failed": "caught", "timeout": "caught (timeout)", "passed": "SURVIVED",
+                       "error (pytest exit 2)": "caught (collection)"}.get(result, result)
             outcomes.append((m, outcome))
             log(f"[{i}/{len(picked)}] {outcome:<16} {time.monotonic() - started:5.0f} s  {m}")
     return {"broken": broken, "outcomes": outcomes}
