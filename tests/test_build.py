@@ -257,3 +257,13 @@ def test_english_labels_of_links_are_built_from_the_english_names(mini):
             got[(iri, quad.object.language)] = quad.object.value
     assert len(expected) == 2 * (len(rows("flows")) + len(rows("company_products")) + len(rows("project_products")))
     assert got == expected
+
+
+def test_decimals_are_written_without_exponent_or_trailing_zeros():
+    """Amounts become xsd:decimal lexical forms as a reader types them back."""
+    import pandas as pd
+
+    from kg.graph.mapping import decimal_text
+
+    values = pd.Series(["1.50", "1.2E+9", "3", "0.0300", "2.0", ""])
+    assert decimal_text(values).tolist() == ["1.5", "1200000000", "3", "0.03", "2", ""]
