@@ -42,12 +42,31 @@ STATUSES = (*vocab.PROJECT_STATUSES, "")  # every status, and projects whose sou
 PER_TRIPLE = {"products": 1 / 200, "companies": 1 / 19, "projects": 1 / 330}
 
 
+# The columns each generated row holds, in its order; the table's other columns stay empty.
+ROW_COLUMNS = {
+    "sources": "id title publisher date kind file url note",
+    "park": "id label_zh label_en source quote",
+    "chains": "id label_zh label_en kind description_zh description_en source quote",
+    "products": "id label_zh label_en chains segment kind value_tier cas wikidata source quote note",
+    "flows": "input output process_zh process_en source quote",
+    "companies": "id label_zh label_en location source quote",
+    "company_products": "company product inferred source quote",
+    "projects": ("id label_zh label_en company chains status year investment_cny capacity capacity_unit source quote "
+                 "note"),
+    "project_products": "project product inferred source quote",
+    "targets": "product source quote",
+    "indicators": "id label_zh label_en value unit year kind chain source quote note",
+    "assets": "id label_zh label_en kind chains products company source quote note",
+}
+
+
 def _write(folder: Path, name: str, rows: list[list]) -> None:
     columns = [c.name for c in TABLES[name].columns]
+    held = ROW_COLUMNS[name].split()
     with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
-        writer.writerows(rows)
+        writer.writerows([[dict(zip(held, row)).get(c, "") for c in columns] for row in rows])
 
 
 def _products_and_flows(rng: np.random.Generator, n_products: int) -> tuple[list[list], list[list], dict]:

@@ -31,10 +31,40 @@ PRODUCT_FACTS = (
     "price_cny_per_t", "water_m3_per_t", "energy_tce_per_t", "hazardous_process",
     "policy_category", "controlled", "market_outlook",
 )
+# Facts whose value is an amount per tonne of product: a number or a range "low-high".
+AMOUNT_FACTS = ("price_cny_per_t", "water_m3_per_t", "energy_tce_per_t")
 POLICY_CATEGORIES = ("encouraged", "restricted", "eliminated")
 MARKET_OUTLOOKS = ("growing", "stable", "overcapacity")
+# Controlled-substance status (product_facts.csv, fact "controlled"):
+# hfc_quota: an HFC whose production for controlled uses is under the Kigali quota regime (no new
+#   or expanded plants); ods: an ozone-depleting substance (e.g. an HCFC) whose production for
+#   controlled uses is being phased out; ods_feedstock_only: an ODS that may be made only as
+#   feedstock for the maker's own downstream products (e.g. carbon tetrachloride); precursor: a
+#   precursor chemical (易制毒化学品) whose production needs a licence; key_hazardous_chemical: a
+#   hazardous chemical under key supervision (重点监管的危险化学品).
+CONTROLLED_STATUSES = ("hfc_quota", "ods", "ods_feedstock_only", "precursor", "key_hazardous_chemical")
+# Facts whose value is one of a fixed list of words.
+FACT_WORDS = {"policy_category": POLICY_CATEGORIES, "market_outlook": MARKET_OUTLOOKS,
+              "controlled": CONTROLLED_STATUSES}
+# How the facts and limits are named to people (zh, en).
+FACT_LABELS = {
+    "price_cny_per_t": ("价格（元/吨）", "price (CNY/t)"),
+    "water_m3_per_t": ("单位产品取水量（m³/t）", "water per tonne (m³/t)"),
+    "energy_tce_per_t": ("单位产品综合能耗（tce/t）", "energy per tonne (tce/t)"),
+    "hazardous_process": ("重点监管危险化工工艺", "hazardous process under key supervision"),
+    "policy_category": ("产业结构调整指导目录类别", "national policy category"),
+    "controlled": ("受控物质", "controlled substance"),
+    "market_outlook": ("市场前景", "market outlook"),
+}
+LIMIT_LABELS = {
+    "water_m3_per_t": ("用水约束", "water limit"),
+    "energy_tce_per_t": ("能耗约束", "energy limit"),
+    "hazardous_process": ("危险工艺约束", "hazardous-process limit"),
+    "land": ("用地约束", "land limit"),
+}
 # The park's own limits (park_limits.csv) a product's intensity is checked against.
 PARK_LIMITS = ("water_m3_per_t", "energy_tce_per_t", "hazardous_process", "land")
+AMOUNT_LIMITS = ("water_m3_per_t", "energy_tce_per_t", "land")  # a number when given
 # Three ranking lists: recruit (招商), develop (培育), secure (保障).
 RANKING_LISTS = ("recruit", "develop", "secure")
 ASSET_KINDS = ("brand", "place", "event", "facility", "route", "campaign", "goal")
@@ -42,7 +72,7 @@ ASSET_KINDS = ("brand", "place", "event", "facility", "route", "campaign", "goal
 # One path segment per resource type: .../id/product/methionine
 RESOURCE_TYPES = (
     "chain", "product", "flow", "company", "production", "project", "output",
-    "indicator", "target", "asset", "source", "park", "evidence",
+    "indicator", "target", "asset", "source", "park", "evidence", "fact", "limit",
 )
 
 # An id: lowercase letters and digits, single '.', '_' or '-' between them. No separator

@@ -135,9 +135,9 @@ def open_page(browser, path: Path, viewport: tuple[int, int] = (1600, 1000), rea
 
 
 @contextlib.contextmanager
-def kg_serve(data: Path, out: Path, log: Path, timeout: float):
-    """`kg serve` over ``data`` (built into ``out``) on a free loopback port, as a user runs it;
-    yields (base URL, process) and stops the server afterwards."""
+def kg_serve(data: Path, out: Path, log: Path, timeout: float, *extra: str):
+    """`kg serve` over ``data`` (built into ``out``) on a free loopback port, as a user runs it
+    (with the ``extra`` options); yields (base URL, process) and stops the server afterwards."""
     import signal
 
     from kg.store.endpoint import free_port, wait_listening
@@ -147,7 +147,8 @@ def kg_serve(data: Path, out: Path, log: Path, timeout: float):
     port = free_port()
     with open(log, "w") as handle:
         process = subprocess.Popen(
-            kg_command("serve", "--data", str(data), "--out", str(out), "--port", str(port), "--timeout", str(timeout)),
+            kg_command("serve", "--data", str(data), "--out", str(out), "--port", str(port), "--timeout", str(timeout),
+                       *extra),
             stdout=handle, stderr=subprocess.STDOUT, start_new_session=True, env=checkout_env())
     try:
         wait_listening("127.0.0.1", port, timeout=60, process=process)

@@ -134,8 +134,9 @@ def test_removed_and_unstated(versions, tmp_path):
     edit(folder / "projects.csv", "p-met,蛋氨酸项目,Methionine project,co-a,fine,approved,2025,1500000000,,,fixture,"
                                   "蛋氨酸项目建成投产,\n", "")
     edit(folder / "project_products.csv", "p-met,methionine,false,fixture,蛋氨酸项目\n", "")
-    edit(folder / "companies.csv", "co-b,乙公司,Company B,external,fixture,乙公司\n", "")
-    edit(folder / "company_products.csv", "co-b,sodium-cyanide,false,fixture,乙公司生产氰化钠\n", "")
+    edit(folder / "companies.csv", "co-b,乙公司,Company B,external,fixture,乙公司,浙江,乙;乙股份,"
+         "An external producer: a candidate to recruit.\n", "")
+    edit(folder / "company_products.csv", "co-b,sodium-cyanide,false,fixture,乙公司生产氰化钠,20000,吨/年,2024,,\n", "")
     store = LocalStore(build(folder, tmp_path / "build").generation / "store")
     gone = changes(versions["stores"]["new"], store)
     assert records(gone.projects, ["id", "change", "status_before", "status_after", "direction"]) == [

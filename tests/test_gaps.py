@@ -113,9 +113,10 @@ def test_reasons_name_the_products_involved(hand):
 
 def test_each_component_by_hand(hand):
     c = score_components(hand)
-    # feedstock_readiness of mid: inputs ore (present, 1) and cat (missing, 0) → 0.5;
-    # end: its one input prod1 is present → 1; cat has no inputs → 0.
-    assert c.loc[["mid", "end", "cat"], "feedstock_readiness"].tolist() == [0.5, 1.0, 0.0]
+    # feedstock_readiness of mid: inputs ore (present, 1) and cat (missing, 0), no ratios, so
+    # one share held back for what the template does not model → 1/3; end: its one input
+    # prod1 is present → 1/2 (a thin template earns half); cat has no inputs → 0.
+    assert c.loc[["mid", "end", "cat"], "feedstock_readiness"].tolist() == [0.333333, 0.5, 0.0]
     # demand_pull raw: mid → prod1 (1) + prod2 (planned, 0.5) = 1.5, the largest; ore → side
     # (1) + mid (0) = 1 → 1/1.5.
     assert c.loc["mid", "demand_pull"] == 1.0
@@ -125,10 +126,15 @@ def test_each_component_by_hand(hand):
     # downstream_reach (not present, within 3 steps): ore → mid, prod2, sidex, end = 4 (the
     # largest); cat → mid, prod2, end = 3; mid → prod2, end = 2; end → nothing.
     assert c.loc[["ore", "cat", "mid", "end"], "downstream_reach"].tolist() == [1.0, 0.75, 0.5, 0.0]
-    # value_tier: tiers 1, 2, 3 → 0, 0.5, 1.
-    assert c.loc[["cat", "mid", "end"], "value_tier"].tolist() == [0.0, 0.5, 1.0]
-    # strategic_target: only end is named by a source.
-    assert c["strategic_target"].to_dict() == {p: (1.0 if p == "end" else 0.0) for p in sorted(hand)}
+    # value_tier: tiers 1, 2, 3 of 5 → 0, 0.25, 0.5.
+    assert c.loc[["cat", "mid", "end"], "value_tier"].tolist() == [0.0, 0.25, 0.5]
+    # strategic_target: only end is named by a source, with no quote to weigh: 0.5.
+    assert c["strategic_target"].to_dict() == {p: (0.5 if p == "end" else 0.0) for p in sorted(hand)}
+    # outlet_value: prod1 (present, its one use end missing) and side (present, its one use
+    # sidex missing) look for a local buyer, as main products (0.5): end and sidex use them.
+    assert c["outlet_value"].to_dict() == {p: (0.5 if p in ("end", "sidex") else 0.0) for p in sorted(hand)}
+    # market_outlook: nothing stated → stable, 0.5 for all.
+    assert set(c["market_outlook"]) == {0.5}
     # cross_chain raw: mid {salt, fine}; ore {salt} + side's {coal}; side {coal} + ore's {salt}
     # → 1 each, the largest; end {fine} + prod1's {fine} → 0.
     assert c["cross_chain"].to_dict() == {p: (1.0 if p in ("mid", "ore", "side") else 0.0) for p in sorted(hand)}
@@ -137,20 +143,27 @@ def test_each_component_by_hand(hand):
 def test_ranking_by_hand(hand):
     result = analyse(hand)
     r = result.ranking.set_index("id")
-    # mid = .2×.5 + .2×1 + .15×1 + .1×.5 + .1×.5 + .15×0 + .1×1 = 0.65
-    # end = .2×1 + .1×1 (tier 3) + .15×1 (target) = 0.45
-    # ore (weak) = .2×(2/3) + .1×1 (reach) + .1×1 (cross) = 0.3333
-    # sidex = .2×1 (side present) = 0.2; cat = .1×.75 = 0.075
-    assert list(r.index) == ["mid", "end", "ore", "sidex", "cat"]
-    assert r["score"].tolist() == pytest.approx([0.65, 0.45, 1 / 3, 0.2, 0.075], abs=1e-5)
-    assert r.loc["ore", "gap_type"] == "weak"
-    assert r["rank"].tolist() == [1, 2, 3, 4, 5]
-    assert r.loc["mid", "candidates"] == [company("x")]
+    # weights: feed .2, demand .15, outlet .1, bridging .1, reach .1, value .1, target .15,
+    # cross .05, market .05 (every product here is on a core chain: factor 1)
+    # mid = .2×(1/3) + .15×1 + .1×1 (bridging) + .1×.5 (reach) + .1×.25 + .05×1 + .05×.5 = 0.46667
+    # end = .2×.5 + .1×.5 (outlet) + .1×.5 (tier 3) + .15×.5 (target) + .05×.5 = 0.3
+    # ore (weak) = .15×(2/3) + .1×1 (reach) + .05×1 (cross) + .05×.5 = 0.275
+    # sidex = .2×.5 + .1×.5 (outlet) + .05×.5 = 0.175; cat = .1×.75 + .05×.5 = 0.1
+    # ore is weak: made in the zone already, so it stays in the gaps and is on no list
+    assert list(r.index) == ["mid", "end", "sidex", "cat"]
+    assert r["score"].tolist() == pytest.approx([0.466667, 0.3, 0.175, 0.1], abs=1e-5)
+    assert "ore" in set(result.gaps.loc[result.gaps["gap_type"] == "weak", "id"])
+    assert result.graph.nodes["ore"]["score"] == pytest.approx(0.275, abs=1e-5)
+    # cat has no inputs in the template: made by no process, it is on the secure list
+    assert r["list"].tolist() == ["recruit", "recruit", "recruit", "secure"]
+    assert r["rank"].tolist() == [1, 2, 3, 1]
+    # x makes mid (one of the park's gaps) and mid is made from ore, present in the zone
+    assert r.loc["mid", "candidates"] == [{**company("x"), "closes": ["mid"], "uses_local": ["ore"]}]
     assert r.loc["mid", "local_inputs"] == ["ore"] and r.loc["mid", "local_consumers"] == ["prod1", "prod2"]
     # node attributes for the viz
     assert result.graph.nodes["mid"]["gap_types"] == ["missing"]
     assert result.graph.nodes["prod1"]["gap_types"] == ["upstream_break", "downstream_break"]
-    assert result.graph.nodes["mid"]["score"] == pytest.approx(0.65, abs=1e-5)
+    assert result.graph.nodes["mid"]["score"] == pytest.approx(0.466667, abs=1e-5)
     assert set(result.graph.nodes["mid"]["components"]) == set(COMPONENTS)
 
 
@@ -159,8 +172,8 @@ def test_weights_change_the_order(hand):
     # rank 2, in id order.
     weights = {name: 0.0 for name in COMPONENTS} | {"strategic_target": 1.0}
     r = analyse(hand, weights).ranking
-    assert r["id"].tolist() == ["end", "cat", "mid", "ore", "sidex"]
-    assert r["rank"].tolist() == [1, 2, 2, 2, 2]
+    assert r["id"].tolist() == ["end", "mid", "sidex", "cat"]
+    assert r["rank"].tolist() == [1, 2, 2, 1]  # cat alone on the secure list
 
 
 def test_ties_share_a_rank_and_the_next_rank_counts_them(hand):
@@ -214,7 +227,7 @@ def test_weights_file_and_options(tmp_path):
         read_weights(path)
     with pytest.raises(KgError, match="must be a number >= 0"):
         resolve_weights(None, ["bridging=-1"])
-    with pytest.raises(KgError, match="at least one weight"):
+    with pytest.raises(KgError, match="at least one component weight"):
         resolve_weights(None, [f"{n}=0" for n in COMPONENTS])
 
 
@@ -327,6 +340,11 @@ def mini_build(tmp_path_factory) -> tuple[Path, Path]:
     return data, out
 
 
+# The mini dataset's one external producer, as the projection lists it (tests/fixtures/mini).
+CO_B = {"id": "co-b", "label_zh": "乙公司", "label_en": "Company B", "company": "co-b", "province": "浙江",
+        "capacity": 20000.0, "capacity_unit": "吨/年", "year": 2024, "source": "fixture"}
+
+
 @pytest.fixture(scope="module")
 def mini_graph(mini_build) -> nx.DiGraph:
     data, out = mini_build
@@ -346,7 +364,7 @@ def test_projection_of_the_mini_dataset(mini_graph):
     assert sodium["value_tier"] == 2 and sodium["segment"] == "midstream" and sodium["kind"] == "intermediate"
     cyanide = G.nodes["sodium-cyanide"]
     assert cyanide["chains"] == ["fine", "salt"] and cyanide["status"] == "missing"
-    assert cyanide["candidates"] == [{"id": "co-b", "label_zh": "乙公司", "label_en": "Company B"}]
+    assert cyanide["candidates"] == [CO_B]  # outside the zone: a candidate, with its producers-table row
     chlorine = G.nodes["chlorine"]
     assert chlorine["status"] == "planned"
     assert chlorine["projects"] == [{"id": "p-cl", "label_zh": "氯气项目", "label_en": "Chlorine project",
@@ -369,11 +387,14 @@ def test_mini_gaps_and_ranking(mini_graph):
         ("sodium", "salt", "downstream_break"), ("chlorine", "salt", "upstream_break"),
         ("methionine", "fine", "upstream_break"),
     }
-    # sodium-cyanide = .2×1 (sodium present) + .2×(1/1.5) + .15×1 + .1×.5 + .1×1 = 0.63333
-    # salt = .2×1 (demand 1.5, the largest) + .1×1 (reach: chlorine, sodium-cyanide) = 0.3
+    # sodium-cyanide (recruit: an intermediate) = .2×.5 (sodium present, one share held back)
+    # + .15×(1/1.5) + .1×.5 (outlet: sodium has no local use) + .1×1 (bridging) + .1×.25
+    # (tier 2) + .05×1 (cross) + .05×.5 (market) = 0.45
+    # salt (secure: a raw material) = .15×1 (demand 1.5, the largest) + .1×1 (reach: chlorine,
+    # sodium-cyanide) + .05×.5 = 0.275
     r = result.ranking
-    assert r["id"].tolist() == ["sodium-cyanide", "salt"]
-    assert r["score"].tolist() == pytest.approx([0.633333, 0.3], abs=1e-5)
+    assert r[["list", "rank", "id"]].values.tolist() == [["recruit", 1, "sodium-cyanide"], ["secure", 1, "salt"]]
+    assert r["score"].tolist() == pytest.approx([0.45, 0.275], abs=1e-5)
 
 
 def test_row_order_of_the_tables_does_not_matter(mini_build, mini_graph, tmp_path):
@@ -427,7 +448,7 @@ def test_cli_json_keys(mini_build):
     assert first["product"] == "https://w3id.org/kg-chain/id/product/sodium-cyanide"
     assert {"product", "label_zh", "label_en", "chain", "gap_type", "score", "components"} <= set(first)
     assert set(first["components"]) == set(COMPONENTS)
-    assert first["candidates"] == [{"id": "co-b", "label_zh": "乙公司", "label_en": "Company B"}]
+    assert first["candidates"] == [CO_B]
 
 
 def test_cli_top_chain_type(mini_build):
@@ -470,11 +491,14 @@ def test_cli_bad_ids_and_weights_exit_1(mini_build, tmp_path):
 
 
 def test_cli_weights_change_scores(mini_build):
-    result = gaps_cli(mini_build, "--format", "json", "--ranking", "--weight", "feedstock_readiness=0",
-                      "--weight", "demand_pull=0", "--weight", "bridging=0", "--weight", "value_tier=0",
-                      "--weight", "cross_chain=0", "--weight", "strategic_target=0")
-    # only downstream_reach counts: salt reaches 2 not-present products, sodium-cyanide none
-    assert [(r["id"], r["score"]) for r in json.loads(result.output)] == [("salt", 1.0), ("sodium-cyanide", 0.0)]
+    zero = [f"{name}=0" for name in COMPONENTS if name != "downstream_reach"]
+    options = [arg for name in zero for arg in ("--weight", name)]
+    # only downstream_reach counts: salt (on the secure list) reaches 2 not-present
+    # products, sodium-cyanide (recruit) none
+    secure = gaps_cli(mini_build, "--format", "json", "--ranking", "--list", "secure", *options)
+    recruit = gaps_cli(mini_build, "--format", "json", "--ranking", *options)
+    assert [(r["id"], r["score"]) for r in json.loads(secure.output)] == [("salt", 1.0)]
+    assert [(r["id"], r["score"]) for r in json.loads(recruit.output)] == [("sodium-cyanide", 0.0)]
 
 
 def test_cli_xlsx_and_csv(mini_build, tmp_path):
@@ -505,12 +529,17 @@ def test_same_projection_from_a_sparql_endpoint(mini_build, mini_graph, tmp_path
 
 def test_shipped_data_analysis(shipped_store):
     # Every product of the shipped data is in the projection, every score in [0, 1], and the
-    # ranking holds exactly the missing and weak products.
+    # ranking holds exactly the missing products (weak ones are made already), each on the
+    # list its kind gives unless a gate keeps it off.
     result = analyse(shipped_store)
     G = result.graph
     products = int(shipped_store.select("SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Product }")["n"][0])
     assert G.number_of_nodes() == products
     assert result.ranking["score"].between(0, 1).all()
-    expected = {p for p, d in G.nodes(data=True) if {"missing", "weak"} & set(d["gap_types"])}
+    expected = {p for p, d in G.nodes(data=True) if "missing" in d["gap_types"]}
     assert set(result.ranking["id"]) == expected
+    for row in result.ranking.itertuples():
+        made = any((e.get("relation") or "main") == "main" for e in G.pred[row.id].values())
+        expected = "develop" if G.nodes[row.id]["kind"] == "service" else "recruit" if made else "secure"
+        assert row.list == ("gated" if row.gates else expected), row.id
     assert set(result.completeness["chain"]) == set(G.graph["chains"])

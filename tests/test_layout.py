@@ -18,11 +18,13 @@ PACKAGE = Path(kg.__file__).resolve().parent
 
 # The stages, lowest first: a module may import its own stage and the ones before it.
 STAGES = [
-    ("core", ["kg", "kg.vocab", "kg.errors", "kg.paths", "kg.files"]),  # shared by everything, importing nothing above
+    # shared by everything, importing nothing above
+    ("core", ["kg", "kg.vocab", "kg.errors", "kg.paths", "kg.files", "kg.cells"]),
     ("tables", ["kg.tables"]),       # the table contract, CSV and workbook readers, tidying
     ("graph", ["kg.graph"]),         # mapping to RDF, SHACL validation
     ("store", ["kg.store"]),         # build, embedded store, product graph kept with it, SPARQL, endpoint
     ("analysis", ["kg.analysis"]),   # gaps and ranking, what-if, changes, projects, stats
+    ("extract", ["kg.extract"]),     # articles in: proposed rows, the review, merging what is accepted
     ("outputs", ["kg.outputs"]),     # report, explorer, text and tables for people
     ("cli", ["kg.cli", "kg.__main__"]),  # the command line
 ]

@@ -16,6 +16,7 @@ D = "https://w3id.org/kg-chain/id/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 A = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+PROV = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
 
 # One or more broken triples per kind of constraint in ontology/shapes.ttl.
 BROKEN = [
@@ -25,6 +26,8 @@ BROKEN = [
     f'<{D}product/salt> <{K}valueTier> "5"^^<{XSD}integer> .',               # maxInclusive, maxCount
     f'<{D}product/sodium> <{K}valueTier> "x" .',                             # datatype
     f"<{D}flow/salt--sodium> <{K}input> <{D}product/sodium> .",              # disjoint, maxCount
+    f"<{D}flow/salt--sodium> <{K}flowRelation> <{K}side_product> .",         # in (relation)
+    f'<{D}flow/salt--chlorine> <{K}inputRatio> "0"^^<{XSD}decimal> .',       # minExclusive (ratio)
     f'<{D}company/co-a> {LABEL} "另一个"@zh .',                               # qualified max count
     f'<{D}company/co-x> {A} <{K}Company> .',                                    # minCount location, source
     f'<{D}company/co-x> {LABEL} "无英文"@zh .',                               # qualified min count (en)
@@ -37,6 +40,8 @@ BROKEN = [
     f'<{D}project/p-met> <{K}quote> "plain" .',                               # datatype, maxCount
     f"<{K}Firm> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{K}Company> .",  # class targets follow
     f"<{D}company/co-y> {A} <{K}Firm> .",                                     # subclasses: no location
+    f"<{D}production/co-b--sodium-cyanide> {PROV} <{D}source/general> .",    # or over sequence paths
+    f'<{D}production/co-b--sodium-cyanide> <{K}capacity> "-1"^^<{XSD}decimal> .',  # minInclusive, maxCount
 ]
 
 
@@ -97,3 +102,19 @@ def test_unsupported_shape_is_refused(tmp_path):
 """, encoding="utf-8")
     with pytest.raises(KgError, match="pattern"):
         compile_shapes(shapes)
+
+
+def test_external_production_cites_a_checkable_source():
+    """A production of a company outside the zone citing general knowledge breaks
+    kgs:ExternalProductionSourced in both engines; a zone company's production is not held
+    to it (the source article may be what says the zone makes it)."""
+    from tests.conftest import MINI
+
+    lines = to_ntriples(load_tables(MINI)) + [
+        f"<{D}production/co-b--sodium-cyanide> {PROV} <{D}source/general> .",
+        f"<{D}production/co-a--sodium> {PROV} <{D}source/general> .",
+    ]
+    graph = rdflib.Graph().parse(data="\n".join(lines), format="nt")
+    for violations in (pyshacl_violations(graph), store_violations(_store(lines))):
+        sourced = [v for v in violations if "reader can check" in v.message]
+        assert [(v.focus, v.column) for v in sourced] == [(f"{D}production/co-b--sodium-cyanide", "source")]

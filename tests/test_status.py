@@ -97,8 +97,14 @@ def test_captive_single_purpose_intermediate():
     assert result.status["vcm"] == "present" and result.basis["vcm"] == "captive"
     row = result.evidence[result.evidence["product"] == "vcm"].iloc[0]
     assert (row["via"], row["process"]) == ("pvc", "pvc")
-    # one step only: HCl, two steps up, is not derived
-    assert result.status["hcl"] == "missing"
+    # followed upstream: HCl's only use is the VCM made inside the plant, so it is too ...
+    assert (result.status["hcl"], result.basis["hcl"]) == ("present", "captive")
+    assert result.evidence.set_index("product").loc["hcl", "via"] == "vcm"
+    # ... unless it is a commodity (value tier 1 or 2): a traded good the plant may buy
+    tables["products"] = pd.DataFrame([{**p, "value_tier": "1" if p["id"] == "hcl" else "3"} for p in PRODUCTS])
+    assert derive_status(tables).status["hcl"] == "missing"
+    assert derive_status(tables).status["vcm"] == "present"
+    tables["products"] = pd.DataFrame(PRODUCTS)
     # a company outside the zone sells VCM: the plant may buy it, so it is not derived
     tables["companies"] = pd.DataFrame([{"id": "c", "location": "zone"}, {"id": "x", "location": "external"}])
     tables["company_products"] = pd.DataFrame([{"company": "c", "product": "pvc"}, {"company": "x", "product": "vcm"}])
@@ -139,3 +145,27 @@ def test_no_evidence_means_missing_with_no_basis():
     assert set(result.status) == {"missing"}
     assert set(result.basis) == {""}
     assert result.evidence.empty
+
+
+def test_the_process_that_covers_most_of_what_a_maker_makes_runs():
+    # Chlorination of methane gives methyl chloride (main), dichloromethane and chloroform
+    # (co-products) and CCl4 (by-product); chloroform also has a route of its own. A project
+    # making the first three runs the chlorination, so its CCl4 comes with it.
+    products = [{"id": p, "kind": "intermediate"} for p in ("ch4", "mecl", "dcm", "chcl3", "ccl4", "h2")]
+    flows = [{"input": "ch4", "output": o, "process": "chlorination", "relation": r}
+             for o, r in (("mecl", "main"), ("dcm", "co_product"), ("chcl3", "co_product"), ("ccl4", "by_product"))]
+    flows += [{"input": "ccl4", "output": "chcl3", "process": "hydro", "relation": "main"},
+              {"input": "h2", "output": "chcl3", "process": "hydro", "relation": "main"}]
+    tables = _tables(products=products, flows=flows, projects=[{"id": "j", "status": "signed"}],
+                     project_products=[{"project": "j", "product": p} for p in ("mecl", "dcm", "chcl3")])
+    result = derive_status(tables)
+    assert (result.status["ccl4"], result.basis["ccl4"]) == ("planned", "co_product")
+    row = result.evidence[result.evidence["product"] == "ccl4"].iloc[0]
+    assert (row["process"], row["relation"]) == ("chlorination", "by_product")
+    # a project making only chloroform runs chloroform's own route (the chlorination's main
+    # output is not made): no CCl4 comes out of it; CCl4 goes in, its only use here, so it is
+    # the plant's own intermediate instead
+    tables["project_products"] = pd.DataFrame([{"project": "j", "product": "chcl3"}])
+    result = derive_status(tables)
+    assert (result.status["ccl4"], result.basis["ccl4"]) == ("planned", "captive")
+    assert result.status["dcm"] == "missing"

@@ -71,8 +71,11 @@ order, gives the strength (着力引进 "focus on attracting" > 加快推进 "sp
 "support/cultivate"); a target whose quote has none of them counts 0.5."""
 
 PROJECT_TARGET_STRENGTH = 0.3
-"""A stated project (reserve to under construction) that names a chain but no product (氟源
-科技高端氟化工产业园) targets its chain's products at this strength."""
+"""A stated project in the pipeline (reserve to under construction, :data:`PIPELINE_STATUSES`)
+that names a chain but no product (氟源科技高端氟化工产业园, reserve) targets its chain's
+products at this strength. A project with no stated status (a research grant, 中盐盐湖蒸氯液综合
+利用项目) targets nothing."""
+PIPELINE_STATUSES = ("reserve", "signed", "approved", "under_construction")
 
 MARKET_SCORE = {"growing": 1.0, "stable": 0.5, "overcapacity": 0.0}
 """market_outlook by the stated outlook; unknown counts as stable (0.5), and says so."""
@@ -106,7 +109,7 @@ class Facts:
     local: dict[str, float]
     chains: dict[str, tuple[str, ...]]
     inputs: dict[str, list[str]]
-    consumers: dict[str, list[str]]
+    demanders: dict[str, list[str]]
     routes: dict[str, dict[str, list[tuple[str, float | None]]]]
     value: dict[str, float]
     target: dict[str, float]
@@ -122,25 +125,27 @@ class Facts:
             routes[b].setdefault(e.get("process") or b, []).append((a, e.get("ratio")))
         chain_targets: dict[str, float] = {}
         for chain, projects in (G.graph.get("chain_projects") or {}).items():
-            if projects:
+            if any(j.get("status") in PIPELINE_STATUSES for j in projects):
                 chain_targets[chain] = PROJECT_TARGET_STRENGTH
         target = {}
         for p, d in nodes(data=True):
             quotes = list(d.get("target_quotes") or [])
-            strength = target_strength(quotes) if quotes else (1.0 if d.get("targeted") else 0.0)
-            if d.get("targeted") and not quotes:
-                strength = max(strength, 0.5)
+            strength = target_strength(quotes) if quotes else (0.5 if d.get("targeted") else 0.0)
             strength = max([strength, *(chain_targets.get(c, 0.0) for c in d.get("chains") or ())])
             target[p] = strength
+        # A consumer demands a product only through its main route: a co- or by-product comes
+        # out of the same process and calls for nothing (chlorine beside caustic soda does not
+        # call for brine when the zone's chlorine comes from another cell).
+        demanders = {p: uses(G, p) for p in nodes}
         outlet = {}
         for p, d in nodes(data=True):
-            used_locally = any(local[q] > 0 for q in G.succ[p])
+            used_locally = any(local[q] > 0 for q in demanders[p])
             outlet[p] = 0.0 if used_locally or local[p] == 0 else OUTLET_STRENGTH.get(_made_as(d), 0.0)
         return cls(
             local=local,
             chains={p: tuple(d.get("chains") or ()) for p, d in nodes(data=True)},
             inputs={p: list(adj) for p, adj in G.pred.items()},
-            consumers={p: list(adj) for p, adj in G.succ.items()},
+            demanders=demanders,
             routes=routes,
             value={p: _value(d) for p, d in nodes(data=True)},
             target=target,
@@ -201,9 +206,10 @@ def _feedstock_readiness(f: Facts, p: str) -> float:
 
 def _demand_pull(f: Facts, p: str) -> float:
     """本地需求拉动 Local demand pull (raw value): local consumers waiting for the product:
-    its successors, each counted by :data:`LOCAL_WEIGHT`. Scaled to [0, 1] by the largest
+    its successors through their main route (a co- or by-product of the same process calls
+    for nothing), each counted by :data:`LOCAL_WEIGHT`. Scaled to [0, 1] by the largest
     value of any product in the graph."""
-    return sum(f.local[q] for q in f.consumers[p])
+    return sum(f.local[q] for q in f.demanders[p])
 
 
 def _outlet_value(f: Facts, p: str) -> float:
@@ -219,7 +225,7 @@ def _bridging(f: Facts, p: str) -> float:
     :data:`LOCAL_WEIGHT`. For a missing product these are the broken local chains it alone
     would reconnect; for a weak one, the chains hanging on its single producer. Scaled to
     [0, 1] by the largest value in the graph."""
-    return sum(f.local[q] for q in f.inputs[p]) * sum(f.local[q] for q in f.consumers[p])
+    return sum(f.local[q] for q in f.inputs[p]) * sum(f.local[q] for q in f.demanders[p])
 
 
 def _downstream_reach(f: Facts, p: str) -> float:
@@ -230,7 +236,7 @@ def _downstream_reach(f: Facts, p: str) -> float:
     seen = {p}
     frontier = [p]
     for _ in range(REACH_DEPTH):
-        frontier = [q for r in frontier for q in f.consumers[r] if not (q in seen or seen.add(q))]
+        frontier = [q for r in frontier for q in f.demanders[r] if not (q in seen or seen.add(q))]
         if not frontier:
             break
     return sum(1 for q in seen if q != p and f.local[q] < 1.0)
@@ -255,7 +261,7 @@ def _cross_chain(f: Facts, p: str) -> float:
     the distinct chains of the product and of its local inputs and consumers, minus one.
     Scaled to [0, 1] by the largest value in the graph."""
     chains = set(f.chains[p])
-    for q in (*f.inputs[p], *f.consumers[p]):
+    for q in (*f.inputs[p], *f.demanders[p]):
         if f.local[q] > 0:
             chains.update(f.chains[q])
     return max(len(chains) - 1, 0)
@@ -328,6 +334,13 @@ GAP_LABELS = {
     "upstream_break": ("断链", "upstream break"),
     "downstream_break": ("延链", "downstream break"),
 }
+
+
+def uses(G: nx.DiGraph, p: str) -> list[str]:
+    """The products made from ``p`` through their main route (sorted): its uses. An edge to
+    a co- or by-product is the same process giving another output, not a use of ``p`` (the
+    HCl that comes out of a chlorination with PCl5 does not need PCl5)."""
+    return sorted(q for q, e in G.succ[p].items() if (e.get("relation") or "main") == "main")
 
 
 def _local(G: nx.DiGraph, p: str) -> float:
@@ -506,6 +519,29 @@ def _names(G: nx.DiGraph, ids: Iterable[str], lang: str) -> str:
     return sep.join(G.nodes[i].get(f"label_{lang}", i) for i in ids)
 
 
+def _local_names(G: nx.DiGraph, ids: Iterable[str], lang: str) -> str:
+    """Names of local products, a planned one marked so (本地原料一氯甲烷（在建/规划）)."""
+    sep = "、" if lang == "zh" else ", "
+    mark = "（在建/规划）" if lang == "zh" else " (planned)"
+    return sep.join(G.nodes[i].get(f"label_{lang}", i) + (mark if G.nodes[i].get("status") == "planned" else "")
+                    for i in ids)
+
+
+def _target_words(G: nx.DiGraph, p: str) -> tuple[str, str]:
+    """What the strategic_target component rests on, for the reason: the stated quote, or the
+    pipeline project that names the product's chain."""
+    data = G.nodes[p]
+    quotes = sorted(data.get("target_quotes") or [])
+    if quotes:
+        return f"；来源提出：“{quotes[0]}”", f"; a source says: “{quotes[0]}”"
+    for chain in data.get("chains") or ():
+        for j in (G.graph.get("chain_projects") or {}).get(chain, []):
+            if j.get("status") in PIPELINE_STATUSES:
+                return (f"；本链有储备/在谈项目{j.get('label_zh', j['id'])}",
+                        f"; the chain has a pipeline project: {j.get('label_en', j['id'])}")
+    return "", ""
+
+
 def _party_names(parties: Iterable[str], labels: Mapping[str, str]) -> str:
     return "、".join(labels.get(p, p) for p in parties)
 
@@ -523,7 +559,7 @@ def product_gaps(G: nx.DiGraph, p: str) -> list[tuple[str, str, str]]:
     data = G.nodes[p]
     status = data.get("status", "missing")
     inputs = sorted(G.predecessors(p))
-    consumers = sorted(G.successors(p))
+    consumers = uses(G, p)
     local_in = [q for q in inputs if _is_local(G, q)]
     local_out = [q for q in consumers if _is_local(G, q)]
     name_zh, name_en = data.get("label_zh", p), data.get("label_en", p)
@@ -532,11 +568,13 @@ def product_gaps(G: nx.DiGraph, p: str) -> list[tuple[str, str, str]]:
         zh = f"{name_zh}：区内无生产企业，也无在建或规划项目"
         en = f"{name_en}: no producer and no project in the zone"
         if local_in:
-            zh += f"；本地原料{_names(G, local_in, 'zh')}可供"
-            en += f"; local inputs available: {_names(G, local_in, 'en')}"
+            zh += f"；本地原料{_local_names(G, local_in, 'zh')}可供"
+            en += f"; local inputs available: {_local_names(G, local_in, 'en')}"
         if local_out:
-            zh += f"；本地下游{_names(G, local_out, 'zh')}需要它"
-            en += f"; local consumers waiting: {_names(G, local_out, 'en')}"
+            zh += f"；本地下游{_local_names(G, local_out, 'zh')}需要它"
+            en += f"; local consumers waiting: {_local_names(G, local_out, 'en')}"
+        target_zh, target_en = _target_words(G, p)
+        zh, en = zh + target_zh, en + target_en
         found.append(("missing", zh, en))
     suppliers = local_suppliers(G, p)
     # Present without a named supplier (e.g. named by a brand of the zone): how many make it
@@ -565,7 +603,8 @@ def product_gaps(G: nx.DiGraph, p: str) -> list[tuple[str, str, str]]:
     return found
 
 
-GAP_COLUMNS = ["product", "id", "label_zh", "label_en", "chain", "gap_type", "status", "reason_zh",
+GAP_COLUMNS = ["product", "id", "label_zh", "label_en", "chain", "gap_type", "status", "status_basis",
+               "reason_zh",
                "reason_en", "score", "components", *COMPONENTS, "list", "gates", "evidence", "candidates",
                "local_inputs", "local_consumers"]
 
@@ -593,13 +632,14 @@ def _gap_frame(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]]) -
         if not gaps:
             continue
         local_in = [q for q in sorted(G.predecessors(p)) if _is_local(G, q)]
-        local_out = [q for q in sorted(G.successors(p)) if _is_local(G, q)]
+        local_out = [q for q in uses(G, p) if _is_local(G, q)]
         for chain in data.get("chains") or [""]:
             for gap_type, zh, en in gaps:
                 rows.append({
                     "product": data.get("iri", vocab.resource("product", p)), "id": p,
                     "label_zh": data.get("label_zh", p), "label_en": data.get("label_en", p),
                     "chain": chain, "gap_type": gap_type, "status": data.get("status", "missing"),
+                    "status_basis": data.get("status_basis", ""),
                     "reason_zh": zh, "reason_en": en,
                     "candidates": list(data.get("candidates") or []),
                     "local_inputs": local_in, "local_consumers": local_out,
@@ -638,7 +678,8 @@ def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None, app
     (upstream_break, downstream_break); within each group by score (highest first), then
     product id, chain and gap type. A row's score and components are its product's.
 
-    ``ranking`` has one row per missing or weak product, on its list (``recruit``,
+    ``ranking`` has one row per missing product (a weak one is made in the zone already: it
+    stays in ``gaps``), on its list (``recruit``,
     ``develop``, ``secure``, or ``gated`` when a gate keeps it off its list; with
     ``apply_gates=False`` gates are shown but keep nothing off), in list order, then by
     score (highest first), then id, with ``rank`` counted within the list and shared by
@@ -670,7 +711,8 @@ def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None, app
         data["components"] = {name: float(by_product[p][name]) for name in COMPONENTS}
         data["gates"] = lists.gates(data, limits)
         data["cautions"] = lists.cautions(data, limits)
-        data["list"] = "gated" if apply_gates and data["gates"] else lists.product_list(data)
+        made = any((e.get("relation") or "main") == "main" for e in G.pred[p].values())
+        data["list"] = "gated" if apply_gates and data["gates"] else lists.product_list(data, made)
 
     gaps["score"] = gaps["id"].map(score).astype(float)
     gaps["components"] = [G.nodes[p]["components"] for p in gaps["id"]]
@@ -696,11 +738,12 @@ RANKING_COLUMNS = ["list", "rank", "product", "id", "label_zh", "label_en", "cha
 
 def _ranking(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]], components: pd.DataFrame,
              weights: Mapping[str, float]) -> pd.DataFrame:
-    """The missing and weak products, each on its list, with the score and components set
-    on the nodes, candidates ranked and rank ranges for the top of each list."""
+    """The missing products, each on its list, with the score and components set on the
+    nodes, candidates ranked and rank ranges for the top of each list. A weak product is
+    made in the zone already: it stays in the gaps (强链), never on a list to recruit."""
     rows = []
     for p in sorted(G.nodes):
-        gaps = [g for g in found[p] if g[0] in ("missing", "weak")]
+        gaps = [g for g in found[p] if g[0] == "missing"]
         if not gaps:
             continue
         gap_type, zh, en = gaps[0]
@@ -714,7 +757,7 @@ def _ranking(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]], com
             "components": dict(data["components"]),
             "gates": list(data["gates"]), "cautions": list(data["cautions"]), "rank_range": None,
             "local_inputs": [q for q in sorted(G.predecessors(p)) if _is_local(G, q)],
-            "local_consumers": [q for q in sorted(G.successors(p)) if _is_local(G, q)],
+            "local_consumers": [q for q in uses(G, p) if _is_local(G, q)],
             "evidence": list(data.get("evidence") or []),
             "reason_zh": zh, "reason_en": en,
         })

@@ -2,10 +2,13 @@
 
 Three lists, not one, because a park fills its gaps three ways:
 
-- ``recruit`` (招商): manufactured products — intermediates and end products — that a company
-  could be brought in to make;
 - ``develop`` (培育): services and activities the park grows itself (tourism, events);
-- ``secure`` (保障): raw materials and energy, whose supply the park secures.
+- ``recruit`` (招商): what a company could be brought in to make — every other product that
+  is the main output of a process in the template (intermediates, end products, and made
+  energy such as green hydrogen);
+- ``secure`` (保障): what no process of the template makes as its main output — raw
+  materials, primary energy, and by-products that only come out beside something else
+  (coke-oven gas, recovered CO2): the park secures their supply.
 
 A product the park should not recruit for is moved to ``gated``, naming each gate:
 
@@ -21,8 +24,10 @@ A product the park should not recruit for is moved to ``gated``, naming each gat
 A park limit stated without a figure (the source says 水资源刚性约束 but gives no m³/t) gates
 nothing; a product with a known intensity then carries a *caution* naming both.
 
->>> product_list({"kind": "service"})
+>>> product_list({"kind": "service"}, made=True)
 'develop'
+>>> product_list({"kind": "raw_material"}, made=False)
+'secure'
 >>> [g["gate"] for g in gates({"facts": {"policy_category": [{"value": "restricted", "source": "s"}]}}, {})]
 ['policy']
 """
@@ -34,17 +39,25 @@ from typing import Any
 
 from kg.analysis.facts import fact_numbers, fact_words
 
-LIST_OF_KIND = {"intermediate": "recruit", "end_product": "recruit", "service": "develop",
-                "raw_material": "secure", "energy": "secure"}
 LISTS = ("recruit", "develop", "secure", "gated")
 
+CONTROLLED_WORDS = {
+    "hfc_quota": ("氢氟碳化物，生产受配额管控", "an HFC under production quotas"),
+    "ods": ("消耗臭氧层物质", "an ozone-depleting substance"),
+    "ods_feedstock_only": ("消耗臭氧层物质，仅可作原料自用", "an ozone-depleting substance, feedstock use only"),
+    "precursor": ("易制毒化学品", "a precursor chemical"),
+    "key_hazardous_chemical": ("重点监管危险化学品", "a hazardous chemical under key supervision"),
+}
 INTENSITY_LIMITS = {"water_m3_per_t": ("water", "m³/t", "耗水", "water use"),
                     "energy_tce_per_t": ("energy", "tce/t", "能耗", "energy use")}
 
 
-def product_list(data: Mapping[str, Any]) -> str:
-    """``recruit``, ``develop`` or ``secure`` by the product's kind (see the module)."""
-    return LIST_OF_KIND.get(str(data.get("kind") or ""), "recruit")
+def product_list(data: Mapping[str, Any], made: bool) -> str:
+    """``develop`` for a service, else ``recruit`` when ``made`` (the product is the main
+    output of a process in the template), else ``secure`` (see the module)."""
+    if data.get("kind") == "service":
+        return "develop"
+    return "recruit" if made else "secure"
 
 
 def _limits(park_limits: Any) -> dict[str, list[dict[str, Any]]]:
@@ -77,8 +90,9 @@ def gates(data: Mapping[str, Any], park_limits: Any) -> list[dict[str, Any]]:
             found.append({"gate": "policy", "detail_zh": f"产业结构调整指导目录：{zh}",
                           "detail_en": f"national industrial catalogue: {e['value']}", "source": e.get("source", "")})
     for e in fact_words(facts, "controlled"):
-        found.append({"gate": "controlled", "detail_zh": f"受控物质：{e['value']}",
-                      "detail_en": f"controlled substance: {e['value']}", "source": e.get("source", "")})
+        zh, en = CONTROLLED_WORDS.get(str(e["value"]), (str(e["value"]), str(e["value"])))
+        found.append({"gate": "controlled", "detail_zh": f"受控物质：{zh}",
+                      "detail_en": f"controlled substance: {en}", "source": e.get("source", "")})
     limits = _limits(park_limits)
     for fact, (gate, unit, zh, en) in INTENSITY_LIMITS.items():
         low, _ = fact_numbers(facts, fact)
@@ -94,7 +108,10 @@ def gates(data: Mapping[str, Any], park_limits: Any) -> list[dict[str, Any]]:
         found.append({"gate": "hazardous", "detail_zh": f"重点监管危险化工工艺：{names}，园区不接纳",
                       "detail_en": f"hazardous chemical process ({names}), which the park does not take",
                       "source": hazardous[0].get("source", "")})
-    return found
+    unique = {}
+    for gate in found:  # the same gate stated by several sources counts once
+        unique.setdefault((gate["gate"], gate["detail_en"]), gate)
+    return list(unique.values())
 
 
 def cautions(data: Mapping[str, Any], park_limits: Any) -> list[dict[str, Any]]:

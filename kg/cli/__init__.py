@@ -10,7 +10,7 @@ from kg import __version__
 
 # Each module holds a group of commands and lists them in COMMANDS.
 COMMAND_MODULES = ["kg.cli.data", "kg.cli.gaps", "kg.cli.viz", "kg.cli.report", "kg.cli.tables", "kg.cli.sparql",
-                   "kg.cli.changes"]
+                   "kg.cli.changes", "kg.cli.extract"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -12,7 +12,7 @@ from kg.errors import KgError
 from kg.paths import DEFAULT_OUT, default_data_dir
 from kg.store.build import ensure_built
 from kg.store.stores import LocalStore, open_store
-from kg.tables.read import DataErrors
+from kg.tables.read import DataErrors, error_count, group_issues
 
 data_option = click.option(
     "--data", "data", type=click.Path(path_type=Path), default=None,
@@ -42,7 +42,8 @@ def store_from(data: Path | None, out: Path, endpoint: str | None):
 
 
 def print_issues(issues) -> None:
-    for issue in issues:
+    """Print issues as people read them: repeated ones grouped (:func:`group_issues`)."""
+    for issue in group_issues(list(issues)):
         prefix = "warning" if issue.severity == "warning" else "error"
         click.echo(f"{prefix}: {issue}", err=True)
 
@@ -55,7 +56,7 @@ def handle_errors(func):
             return func(*args, **kwargs)
         except DataErrors as exc:
             print_issues(exc.issues)
-            errors = sum(1 for i in exc.issues if i.severity == "error")
+            errors = error_count(exc.issues)
             click.echo(f"{errors} error(s): nothing was written.", err=True)
             sys.exit(1)
         except KgError as exc:

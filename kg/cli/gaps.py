@@ -36,6 +36,18 @@ HEADERS_ZH = {
     **{name: zh for name, (zh, _) in COMPONENT_LABELS.items()},
 }
 STATUS_ZH = {"present": "已有", "planned": "在建/规划", "missing": "缺失"}
+# How a derived status is marked, never silently: "present (co-product)".
+BASIS_LABELS = {"brand": ("品牌", "brand"), "resource": ("资源", "resource"), "activity": ("指标所述活动", "activity"),
+                "co_product": ("联产/副产", "co-product"), "captive": ("厂内中间体", "captive")}
+
+
+def status_text(status: str, basis: str, lang: str) -> str:
+    """A product's status for people, with the derivation it rests on when there is one."""
+    shown = STATUS_ZH.get(status, status) if lang == "zh" else status
+    if basis in BASIS_LABELS:
+        words = BASIS_LABELS[basis][0 if lang == "zh" else 1]
+        shown += f"（{words}）" if lang == "zh" else f" ({words})"
+    return shown
 
 
 def _names(graph, ids, lang: str) -> str:
@@ -69,6 +81,7 @@ def _display(frame: pd.DataFrame, graph, lang: str, chain_col: str) -> pd.DataFr
             lambda cs: ("、" if lang == "zh" else "; ").join(chains.get(c, {}).get(f"label_{lang}", c) for c in cs))
     labels = {k: (v[0] if lang == "zh" else k) for k, v in GAP_LABELS.items()}
     out["gap_type"] = frame["gap_type"].map(labels)
+    out["status"] = [status_text(st, b, lang) for st, b in zip(frame["status"], frame["status_basis"])]
     out["score"] = frame["score"]
     for name in COMPONENTS:
         out[name] = frame[name]

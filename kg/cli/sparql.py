@@ -7,9 +7,11 @@ import click
 from kg.cli.common import data_dir, data_option, endpoint_option, handle_errors, out_option, output_option, store_from
 from kg.errors import KgError
 from kg.files import write_atomic
+from kg.outputs.query_page import routes
 from kg.outputs.results import render
 from kg.outputs.text import emit
 from kg.store.build import ensure_built
+from kg.store.endpoint import CLIENT_TIMEOUT, MAX_ANSWER
 from kg.store.endpoint import push as push_graph
 from kg.store.endpoint import serve as serve_graph
 from kg.store.sparql import bind, catalogue, check_syntax, resolve, run
@@ -51,11 +53,19 @@ def queries(fmt, output):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="json is the SPARQL 1.1 Query Results JSON format; CONSTRUCT/DESCRIBE give Turtle.")
 @output_option
+@click.option("--timeout", default=30, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds the query may run; past it, it is stopped (on the embedded store it runs in a "
+                   "process of its own, which is ended).")
+@click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(min=0),
+              help="An answer with more rows (or triples) is an error rather than a part of it; 0: no limit.")
+@click.option("--allow-service", is_flag=True,
+              help="Allow SERVICE clauses (federated queries), which make the engine send requests to other "
+                   "servers; refused otherwise.")
 @endpoint_option
 @data_option
 @out_option
 @handle_errors
-def query(query, params, fmt, output, endpoint, data, out):
+def query(query, params, fmt, output, timeout, max_rows, allow_service, endpoint, data, out):
     """Run QUERY: a canned query's name (see `kg queries`), a .rq file, or the query text.
 
     The usual prefixes (kg:, product:, company:, chain:, rdfs:, ...) are declared for you.
@@ -65,10 +75,12 @@ def query(query, params, fmt, output, endpoint, data, out):
         kg query 'SELECT ?p WHERE { ?p kg:zoneStatus kg:missing }' --format csv
     """
     chosen = resolve(query)
-    check_syntax(chosen.text, chosen.where)  # before building or connecting
+    check_syntax(chosen.text, chosen.where, allow_service)  # before building or connecting
     terms = bind(chosen, _params(params))
     store = store_from(data, out, endpoint)
-    body = render(run(store, chosen.text, terms, chosen.where), fmt)
+    result = run(store, chosen.text, terms, chosen.where, timeout=timeout, max_rows=max_rows,
+                 allow_service=allow_service)
+    body = render(result, fmt)
     if output:
         write_atomic(output, body)
     else:
@@ -81,16 +93,26 @@ def query(query, params, fmt, output, endpoint, data, out):
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(min=1),
               help="Seconds a query may run; past it the engine cancels it, and a query that will not "
                    "stop is ended by restarting the engine.")
+@click.option("--allow-service", is_flag=True,
+              help="Let queries hold SERVICE clauses (federated queries), which make the server send requests "
+                   "to other servers for its clients; refused (400) otherwise.")
+@click.option("--client-timeout", default=CLIENT_TIMEOUT, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds a client connection may stay silent or stop reading before it is closed.")
+@click.option("--max-answer-mb", default=MAX_ANSWER >> 20, show_default=True, type=click.IntRange(min=1),
+              help="The largest answer sent, in MB; a larger one is refused (507) rather than cut.")
 @data_option
 @out_option
 @handle_errors
-def serve(host, port, timeout, data, out):
+def serve(host, port, timeout, allow_service, client_timeout, max_answer_mb, data, out):
     """Serve the built graph as a read-only SPARQL 1.1 Protocol endpoint (Oxigraph):
     /query (GET and POST; JSON, XML, CSV, TSV by Accept; Turtle or N-Triples for CONSTRUCT),
-    a query page at / that works offline, updates refused (403). Stop with Ctrl-C."""
+    a query page at / that works offline, updates refused (403). Every answer is complete or
+    an error status; requests must name this server in their Host header. Stop with Ctrl-C
+    (or SIGTERM, SIGHUP)."""
     generation = ensure_built(data_dir(data), out)
     serve_graph(generation / "store", host=host, port=port, timeout=timeout,
-                announce=lambda text: click.echo(text, err=True))
+                announce=lambda text: click.echo(text, err=True), pages=routes(timeout),
+                allow_service=allow_service, client_timeout=client_timeout, max_answer=max_answer_mb << 20)
 
 
 @click.command()

@@ -21,13 +21,16 @@ import pandas as pd
 
 from kg import vocab
 from kg.graph.status import derive_status
-from kg.tables.read import ROW, Tables
+from kg.tables.read import ROW, Tables, parse_range
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 COMMENT = "<http://www.w3.org/2000/01/rdf-schema#comment>"
+ALT_LABEL = "<http://www.w3.org/2004/02/skos/core#altLabel>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PROV_FROM = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
+ALT_LABEL = "<http://www.w3.org/2004/02/skos/core#altLabel>"
+CJK = r"[\u3400-\u9fff\uf900-\ufaff]"  # a Chinese character: the alias is tagged zh
 
 KIND_CLASS = {
     "raw_material": "RawMaterial", "intermediate": "Intermediate", "end_product": "EndProduct",
@@ -74,6 +77,12 @@ def decimal_text(values: pd.Series) -> pd.Series:
     return values.astype(str).map(one)
 
 
+def _items(cells: pd.Series) -> pd.Series:
+    """The items of ``;``-list cells, trimmed, empties dropped, indexed by their row."""
+    items = cells.astype(str).str.split(";").explode().str.strip()
+    return items[items.notna() & (items != "")]
+
+
 class Lines:
     """Collects N-Triples lines column by column."""
 
@@ -97,9 +106,16 @@ class Lines:
 
     def add_list(self, subjects: pd.Series, predicate: str, cells: pd.Series, kind: str) -> None:
         """One triple per item of a ``;``-list cell, pointing at resources of ``kind``."""
+        items = _items(cells)
+        self.add(subjects.loc[items.index], predicate, iris(kind, items))
+
+    def add_labels(self, subjects: pd.Series, predicate: str, cells: pd.Series) -> None:
+        """One language-tagged literal per item of a ``;``-list cell of names: ``zh`` when the
+        item has a CJK character, ``en`` otherwise (``烧碱;NaOH`` → ``"烧碱"@zh``, ``"NaOH"@en``)."""
         items = cells.astype(str).str.split(";").explode().str.strip()
         items = items[items.notna() & (items != "")]
-        self.add(subjects.loc[items.index], predicate, iris(kind, items))
+        lang = items.str.contains(CJK, regex=True).map({True: "@zh", False: "@en"})
+        self.add(subjects.loc[items.index], predicate, '"' + escape(items) + '"' + lang)
 
     def result(self) -> list[str]:
         if not self.parts:
@@ -124,6 +140,21 @@ def _link_labels(frame: pd.DataFrame, left: str, right: str, labels: Tables, sep
         mapping = dict(zip(table["id"], table[f"label_{lang}"]))
         return frame[col].map(mapping).fillna(frame[col]).astype(object)  # object even when empty
     return (name(left, "zh") + sep + name(right, "zh"), name(left, "en") + sep + name(right, "en"))
+
+
+def range_bounds(values: pd.Series, amounts: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The low and high ends of checked amount cells (``"0.308-0.35"`` -> ``"0.308"``,
+    ``"0.35"``; a single number is both ends) as decimal lexical forms; '' for cells that are
+    not amounts (``amounts`` False) or are empty."""
+    def ends(value: str, is_amount: bool) -> tuple[str, str]:
+        bounds = parse_range(value) if is_amount and value else None
+        if bounds is None:
+            return "", ""
+        low, _, high = value.partition("-")
+        return low, high or low
+    pairs = [ends(str(v), bool(a)) for v, a in zip(values, amounts)]
+    return (decimal_text(pd.Series([p[0] for p in pairs], index=values.index, dtype=object)),
+            decimal_text(pd.Series([p[1] for p in pairs], index=values.index, dtype=object)))
 
 
 def product_status(tables: Tables) -> pd.Series:
@@ -176,6 +207,7 @@ def to_ntriples(tables: Tables) -> list[str]:
     out.add(s, t("segment"), pr["segment"].map(lambda v: t(v)))
     out.add_text(s, t("valueTier"), pr["value_tier"], datatype="integer")
     out.add_text(s, t("cas"), pr["cas"])
+    out.add_labels(s, ALT_LABEL, pr["aliases"])
     wikidata = pr["wikidata"].astype(str)
     out.add(s, "<https://schema.org/sameAs>", "<http://www.wikidata.org/entity/" + wikidata + ">",
             wikidata.str.fullmatch(r"Q\d+"))
@@ -195,6 +227,11 @@ def to_ntriples(tables: Tables) -> list[str]:
     _labels(out, s, *_link_labels(fl, "input", "output", labels_of, " → "))
     out.add_text(s, t("process"), fl["process_zh"], "zh")
     out.add_text(s, t("process"), fl["process_en"], "en")
+    out.add_text(s, t("processId"), fl["process"])
+    relation = fl["relation"].astype(str)
+    out.add(s, t("flowRelation"), relation.map(lambda v: t(v) if v else ""), relation != "")
+    out.add_text(s, t("inputRatio"), decimal_text(fl["ratio"]), datatype="decimal")
+    out.add_text(s, COMMENT, fl["note"])
     _provenance(out, s, fl)
 
     co = tables["companies"]
@@ -202,6 +239,9 @@ def to_ntriples(tables: Tables) -> list[str]:
     out.add(s, RDF_TYPE, t("Company"))
     _labels(out, s, co["label_zh"], co["label_en"])
     out.add(s, t("location"), co["location"].map(lambda v: t(v)))
+    out.add_text(s, t("province"), co["province"])
+    out.add_labels(s, ALT_LABEL, co["aliases"])
+    out.add_text(s, COMMENT, co["note"])
     _provenance(out, s, co)
 
     cp = tables["company_products"]
@@ -212,6 +252,11 @@ def to_ntriples(tables: Tables) -> list[str]:
     out.add(s, t("company"), companies)
     out.add(s, t("product"), products)
     out.add_text(s, t("inferred"), cp["inferred"].str.lower(), datatype="boolean")
+    out.add_text(s, t("capacity"), decimal_text(cp["capacity"]), datatype="decimal")
+    out.add_text(s, t("capacityUnit"), cp["capacity_unit"])
+    out.add_text(s, t("year"), cp["year"], datatype="integer")
+    out.add_text(s, t("processId"), cp["process"])
+    out.add_text(s, COMMENT, cp["note"])
     _labels(out, s, *_link_labels(cp, "company", "product", labels_of, " → "))
     _provenance(out, s, cp)
 
@@ -263,6 +308,37 @@ def to_ntriples(tables: Tables) -> list[str]:
             "target: " + tg["product"].map(product_names["label_en"]).astype(object))
     _provenance(out, s, tg)
 
+    pf = tables["product_facts"]
+    s = iris("fact", pf["product"] + "--" + pf["fact"] + "--" + pf["source"])
+    out.add(s, RDF_TYPE, t("ProductFact"))
+    out.add(s, t("aboutProduct"), iris("product", pf["product"]))
+    names = tables["products"].set_index("id")
+    kinds = pf["fact"].astype(str)
+    _labels(out, s, pf["product"].map(names["label_zh"]).fillna(pf["product"]).astype(object) + "：" +
+            kinds.map(lambda k: vocab.FACT_LABELS[k][0]),
+            pf["product"].map(names["label_en"]).fillna(pf["product"]).astype(object) + ": " +
+            kinds.map(lambda k: vocab.FACT_LABELS[k][1]))
+    out.add_text(s, t("factKind"), pf["fact"])
+    out.add_text(s, t("factValue"), pf["value"])
+    low, high = range_bounds(pf["value"], kinds.isin(vocab.AMOUNT_FACTS))
+    out.add_text(s, t("factMin"), low, datatype="decimal")
+    out.add_text(s, t("factMax"), high, datatype="decimal")
+    out.add_text(s, t("unit"), pf["unit"])
+    out.add_text(s, t("year"), pf["year"], datatype="integer")
+    out.add_text(s, COMMENT, pf["note"])
+    _provenance(out, s, pf)
+
+    pl = tables["park_limits"]
+    s = iris("limit", pl["limit"])
+    out.add(s, RDF_TYPE, t("ParkLimit"))
+    limits = pl["limit"].astype(str)
+    _labels(out, s, limits.map(lambda k: vocab.LIMIT_LABELS[k][0]), limits.map(lambda k: vocab.LIMIT_LABELS[k][1]))
+    out.add_text(s, t("limitKind"), pl["limit"])
+    out.add_text(s, t("limitValue"), pl["value"])
+    out.add_text(s, t("unit"), pl["unit"])
+    out.add_text(s, COMMENT, pl["note"])
+    _provenance(out, s, pl)
+
     a = tables["assets"]
     s = iris("asset", a["id"])
     out.add(s, RDF_TYPE, t("Asset"))
@@ -274,7 +350,7 @@ def to_ntriples(tables: Tables) -> list[str]:
     out.add_text(s, COMMENT, a["note"])
     _provenance(out, s, a)
 
-    _evidence(out, derived.evidence)
+    _evidence(out, derived.evidence, tables)
     return out.result()
 
 
@@ -282,7 +358,13 @@ VIA_TYPES = {"company": "company", "project": "project", "asset": "asset", "indi
              "product": "product"}
 
 
-def _evidence(out: Lines, ev: pd.DataFrame) -> None:
+RULE_WORDS = {"producer": ("区内企业生产", "made by a zone company"), "project": ("项目", "a project"),
+              "brand": ("园区品牌", "a brand of the zone"), "resource": ("园区资源", "a resource the zone holds"),
+              "activity": ("指标所述活动", "activity an indicator states"),
+              "co_product": ("联产/副产", "co- or by-product"), "captive": ("厂内自用中间体", "captive intermediate")}
+
+
+def _evidence(out: Lines, ev: pd.DataFrame, tables: Tables) -> None:
     """One kg:StatusEvidence resource per piece of evidence of :func:`kg.status.derive_status`:
     the product, the rule, the status it gives, what it rests on (a company, project, asset,
     indicator, or the product whose process runs), and the source and quote of the fact."""
@@ -292,6 +374,12 @@ def _evidence(out: Lines, ev: pd.DataFrame) -> None:
     s = iris("evidence", ev["product"] + "--" + ev["rule"] + "--" + ev["via"])
     out.add(s, RDF_TYPE, t("StatusEvidence"))
     out.add(s, t("product"), iris("product", ev["product"]))
+    names = tables["products"].set_index("id")
+    for lang, i, sep in (("zh", 0, "："), ("en", 1, ": ")):
+        label = (ev["product"].map(names[f"label_{lang}"]).fillna(ev["product"]).astype(str) + sep
+                 + ev["rule"].map({r: words[i] for r, words in RULE_WORDS.items()}).fillna(ev["rule"])
+                 + " (" + ev["via"] + ")")
+        out.add_text(s, LABEL, label, lang)
     out.add_text(s, t("evidenceRule"), ev["rule"])
     out.add(s, t("givesStatus"), ev["status"].map(lambda v: t(v)))
     via = "<" + vocab.DATA_NS + ev["via_kind"].map(VIA_TYPES) + "/" + ev["via"] + ">"
@@ -311,7 +399,8 @@ def row_index(tables: Tables) -> dict[str, tuple[str, int]]:
         ("companies", "company", ["id"]), ("company_products", "production", ["company", "product"]),
         ("projects", "project", ["id"]), ("project_products", "output", ["project", "product"]),
         ("indicators", "indicator", ["id"]), ("targets", "target", ["product", "source"]),
-        ("assets", "asset", ["id"]),
+        ("assets", "asset", ["id"]), ("product_facts", "fact", ["product", "fact", "source"]),
+        ("park_limits", "limit", ["limit"]),
     )
     for table, kind, key in spec:
         frame = tables[table]

@@ -33,13 +33,15 @@ Rules, in order (the first rule that gives a product its final status is its ``b
 ``captive``
     it is an intermediate input of a process a zone plant runs that the plant makes for
     itself: every product made from it in the template is made in the zone (it has no other
-    use), and no company outside the zone is known to make it (it is not sold on the
-    market). Methionine hydantoin, whose only use is methionine and which nobody sells, is
-    made by the methionine plant. A present input upstream is not enough: a plant may as
-    well buy the intermediate. It takes the status of the plant's product.
+    use), no company outside the zone is known to make it, and it is not a bulk or commodity
+    chemical (value tier 3 or above: commodities are traded goods a plant may as well buy).
+    Methionine hydantoin, whose only use is methionine, is made by the methionine plant. A
+    present input upstream is not enough: a plant may as well buy the intermediate. The rule
+    goes on upstream through the routes of what it finds (the hydantoin's own single-use
+    inputs are made there too). It takes the status of the plant's product.
 
-Derived evidence is one step deep: a co-product or a captive intermediate does not in turn
-make its own process run.
+A co-product does not in turn make its own process run (one step); captive intermediates
+are followed upstream as long as the rule holds.
 
 >>> import pandas as pd
 >>> tables = {
@@ -68,6 +70,10 @@ RULES = ("producer", "project", "brand", "resource", "activity", "co_product", "
 status is its basis."""
 
 DIRECT_RULES = ("producer", "project", "brand")
+
+COMMODITY_TIERS = ("1", "2")
+"""Value tiers (products.csv) of bulk and commodity chemicals: traded goods a plant may as well
+buy, never taken for captive intermediates."""
 """Rules that say a plant in the zone runs the product's process (so its co-products and
 captive intermediates come with it)."""
 
@@ -109,6 +115,32 @@ def process_table(flows: pd.DataFrame | None) -> pd.DataFrame:
     return out[["process", "input", "output", "relation"]]
 
 
+def _runs(makers: dict[str, dict[str, str]], stated: dict[str, set[str]],
+          outputs: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str, str]]:
+    """(product, process, status) for each product a maker makes and the process it runs
+    for it: the process its row states; else, among the processes with the product among
+    their outputs and a main output the maker makes, the one that covers most of what the
+    maker makes (a methane-chlorination project making methyl chloride, dichloromethane and
+    chloroform runs the chlorination, not a chloroform-only route); none when that is not
+    one process."""
+    runs = []
+    for maker, products in makers.items():
+        made = set(products)
+        candidates = {x: {o for o, _ in outs} for x, outs in outputs.items()
+                      if any(r == "main" and o in made for o, r in outs)}
+        for product, status in products.items():
+            routes = stated.get(f"{maker}/{product}")
+            if routes:
+                chosen = [x for x in routes if product in {o for o, _ in outputs.get(x, [])}]
+            else:
+                covering = {x: len(outs & made) for x, outs in candidates.items() if product in outs}
+                best = max(covering.values(), default=0)
+                chosen = [x for x, n in covering.items() if n == best]
+            if len(chosen) == 1:
+                runs.append((product, chosen[0], status))
+    return runs
+
+
 def derive_status(tables: dict[str, pd.DataFrame]) -> StatusResult:
     """Status, basis and evidence of every product in ``tables`` (see the module's rules).
 
@@ -132,7 +164,7 @@ def derive_status(tables: dict[str, pd.DataFrame]) -> StatusResult:
 
     companies = tables.get("companies")
     zone = set(_col(companies, "id")[_col(companies, "location") == "zone"]) if companies is not None else set()
-    stated_process: dict[str, set[str]] = defaultdict(set)  # product -> processes its makers state
+    stated_process: dict[str, set[str]] = defaultdict(set)  # "kind:maker/product" -> stated processes
 
     cp = tables.get("company_products")
     traded = set()  # products some company outside the zone is known to make: sold on the market
@@ -143,7 +175,7 @@ def derive_status(tables: dict[str, pd.DataFrame]) -> StatusResult:
             if str(row["company"]) in zone:
                 add(str(row["product"]), "producer", "present", "company", str(row["company"]), row)
                 if str(row.get("process", "") or ""):
-                    stated_process[str(row["product"])].add(str(row["process"]))
+                    stated_process[f"company:{row['company']}/{row['product']}"].add(str(row["process"]))
 
     projects = tables.get("projects")
     project_status = dict(zip(_col(projects, "id"), _col(projects, "status"))) if projects is not None else {}
@@ -153,7 +185,7 @@ def derive_status(tables: dict[str, pd.DataFrame]) -> StatusResult:
             status = "present" if project_status.get(str(row["project"])) == "operating" else "planned"
             add(str(row["product"]), "project", status, "project", str(row["project"]), row)
             if str(row.get("process", "") or ""):
-                stated_process[str(row["product"])].add(str(row["process"]))
+                stated_process[f"project:{row['project']}/{row['product']}"].add(str(row["process"]))
 
     assets = tables.get("assets")
     if assets is not None:
@@ -171,11 +203,15 @@ def derive_status(tables: dict[str, pd.DataFrame]) -> StatusResult:
             for product in _items(row["products"]):
                 add(product, "activity", "present", "indicator", str(row["id"]), row)
 
-    # What plants run: the direct evidence so far, strongest status per product.
+    # What plants run: the direct evidence so far, strongest status per product, and per
+    # maker (a company, project or brand) what it makes.
     made: dict[str, str] = {}
+    makers: dict[str, dict[str, str]] = defaultdict(dict)
     for e in evidence:
-        if e["rule"] in DIRECT_RULES and made.get(e["product"]) != "present":
-            made[e["product"]] = e["status"]
+        if e["rule"] in DIRECT_RULES:
+            if made.get(e["product"]) != "present":
+                made[e["product"]] = e["status"]
+            makers[e["via_kind"] + ":" + e["via"]][e["product"]] = e["status"]
     local = {e["product"] for e in evidence}
 
     flows = process_table(tables.get("flows"))
@@ -191,11 +227,7 @@ def derive_status(tables: dict[str, pd.DataFrame]) -> StatusResult:
         inputs[process].add(inp)
         consumers[inp].add(out)
 
-    runs: list[tuple[str, str, str]] = []  # (made product, process, status)
-    for product, status in sorted(made.items()):
-        routes = mains[product] & stated_process[product] if stated_process[product] else mains[product]
-        if len(routes) == 1:
-            runs.append((product, next(iter(routes)), status))
+    runs = sorted(set(_runs(makers, stated_process, outputs)))
 
     for product, process, status in runs:
         for other, relation in outputs[process]:
@@ -204,13 +236,21 @@ def derive_status(tables: dict[str, pd.DataFrame]) -> StatusResult:
                     from_product=product)
     local |= {e["product"] for e in evidence}
 
-    made_set = set(made)
-    for product, process, status in runs:
-        for inp in sorted(inputs[process]):
-            if inp in local or kinds.get(inp) != "intermediate" or inp in traded:
-                continue
-            if consumers[inp] <= made_set:
+    # Captive intermediates, upstream from the processes run, as far as the rule holds.
+    tiers = dict(zip(products, _col(tables.get("products"), "value_tier")))
+    inside = dict(made)  # product -> status: made, or made inside a plant
+    frontier = [(product, process, status) for product, process, status in runs]
+    while frontier:
+        found = []
+        for product, process, status in frontier:
+            for inp in sorted(inputs[process]):
+                if (inp in local or inp in inside or kinds.get(inp) != "intermediate" or inp in traded
+                        or tiers.get(inp, "") in COMMODITY_TIERS or not consumers[inp] <= set(inside)):
+                    continue
                 add(inp, "captive", status, "product", product, process=process, from_product=product)
+                inside[inp] = status
+                found += [(inp, route, status) for route in sorted(mains[inp])]
+        frontier = found
 
     frame = pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS)
     frame["_rule"] = frame["rule"].map(RULES.index)

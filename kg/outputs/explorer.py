@@ -92,6 +92,14 @@ UI = {
     "components": ("评分构成", "Score components"),
     "producers": ("园区内生产企业", "Local producers"),
     "named_by": ("园区品牌或资源（未列出生产企业）", "Named by a brand or place of the zone (no producer named)"),
+    "evidence": ("状态依据", "Why this status"),
+    "rule:producer": ("区内企业生产", "made by a zone company"),
+    "rule:project": ("项目", "a project"),
+    "rule:brand": ("园区品牌", "a brand of the zone"),
+    "rule:resource": ("园区资源", "a resource the zone holds"),
+    "rule:activity": ("指标所述活动", "activity an indicator states"),
+    "rule:co_product": ("联产/副产（同一工艺）", "co-product or by-product of a process run in the zone"),
+    "rule:captive": ("厂内自用中间体", "intermediate made inside a zone plant"),
     "candidates": ("可招引企业（园区外）", "Companies to approach (outside the zone)"),
     "projects": ("项目", "Projects"),
     "inputs": ("原料（来自）", "Inputs (from)"),
@@ -352,7 +360,7 @@ def explorer_data(G: nx.DiGraph, chains: Iterable[str] | None = None, gaps_only:
     pos = layout(sub, bands=band_boxes)
     info_keys = ("iri", "label_zh", "label_en", "chains", "segment", "kind", "value_tier", "status",
                  "producers", "named_by", "candidates", "projects", "targeted", "target_quotes", "sources",
-                 "gap_types", "score", "components")
+                 "gap_types", "score", "components", "status_basis", "evidence")
     nodes = []
     for n, attrs in sub.nodes(data=True):
         x, y = pos[n]
@@ -389,7 +397,9 @@ def explorer_data(G: nx.DiGraph, chains: Iterable[str] | None = None, gaps_only:
             own = layout(alone, bands=boxes)
             chain_layouts[c["id"]] = {"bands": boxes, "pos": {str(n): list(xy) for n, xy in own.items()}}
     idx = 0 if lang == "zh" else 1
-    ranked = sorted((n for n in sub if isinstance(sub.nodes[n].get("score"), (int, float))),
+    # the sidebar's top: the recruit list, as kg gaps --ranking shows it (missing products only)
+    ranked = sorted((n for n in sub if isinstance(sub.nodes[n].get("score"), (int, float))
+                     and sub.nodes[n].get("status") == "missing" and sub.nodes[n].get("list") == "recruit"),
                     key=lambda n: (-float(sub.nodes[n]["score"]), str(n)))
     labels = vocabulary_labels()
     terms = {k: list(v) for k, v in labels.items()}

@@ -31,13 +31,15 @@ from kg.tables.workbook import write_tables
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 DCT = "http://purl.org/dc/terms/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 PROV_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 WIKIDATA = "http://www.wikidata.org/entity/"
 K = vocab.term
 
 # How each column is read back: (how, predicate, language). ``how`` is one of
 # id (the subject's own id), lit (a literal), ref (an id), refs (';'-joined ids),
-# term (an ontology term's name), kind (the subclass, from KIND_CLASS), wikidata (the Q-id).
+# term (an ontology term's name), kind (the subclass, from KIND_CLASS), wikidata (the Q-id),
+# list (';'-joined literals, sorted: a graph keeps no order).
 LABELS = {"label_zh": ("lit", RDFS + "label", "zh"), "label_en": ("lit", RDFS + "label", "en")}
 PROVENANCE = {"source": ("ref", PROV_FROM, ""), "quote": ("lit", K("quote"), "")}
 NOTE = {"note": ("lit", RDFS + "comment", "")}
@@ -54,14 +56,21 @@ SPEC: dict[str, tuple[str, dict[str, tuple[str, str, str]]]] = {
     "products": ("Product", {
         "id": ("id", "", ""), **LABELS, "chains": ("refs", K("inChain"), ""), "segment": ("term", K("segment"), ""),
         "kind": ("kind", "", ""), "value_tier": ("lit", K("valueTier"), ""), "cas": ("lit", K("cas"), ""),
-        "wikidata": ("wikidata", "https://schema.org/sameAs", ""), **PROVENANCE, **NOTE}),
+        "wikidata": ("wikidata", "https://schema.org/sameAs", ""),
+        "aliases": ("list", "http://www.w3.org/2004/02/skos/core#altLabel", ""), **PROVENANCE, **NOTE}),
     "flows": ("Flow", {
         "input": ("ref", K("input"), ""), "output": ("ref", K("output"), ""),
-        "process_zh": ("lit", K("process"), "zh"), "process_en": ("lit", K("process"), "en"), **PROVENANCE}),
-    "companies": ("Company", {"id": ("id", "", ""), **LABELS, "location": ("term", K("location"), ""), **PROVENANCE}),
+        "process_zh": ("lit", K("process"), "zh"), "process_en": ("lit", K("process"), "en"),
+        "process": ("lit", K("processId"), ""), "relation": ("term", K("flowRelation"), ""),
+        "ratio": ("lit", K("inputRatio"), ""), **PROVENANCE, **NOTE}),
+    "companies": ("Company", {
+        "id": ("id", "", ""), **LABELS, "location": ("term", K("location"), ""),
+        "province": ("lit", K("province"), ""), "aliases": ("list", SKOS + "altLabel", ""), **PROVENANCE, **NOTE}),
     "company_products": ("Production", {
         "company": ("ref", K("company"), ""), "product": ("ref", K("product"), ""),
-        "inferred": ("lit", K("inferred"), ""), **PROVENANCE}),
+        "inferred": ("lit", K("inferred"), ""), "capacity": ("lit", K("capacity"), ""),
+        "capacity_unit": ("lit", K("capacityUnit"), ""), "year": ("lit", K("year"), ""),
+        "process": ("lit", K("processId"), ""), **PROVENANCE, **NOTE}),
     "projects": ("Project", {
         "id": ("id", "", ""), **LABELS, "company": ("ref", K("runBy"), ""), "chains": ("refs", K("inChain"), ""),
         "status": ("term", K("status"), ""), "year": ("lit", K("year"), ""),
@@ -73,16 +82,25 @@ SPEC: dict[str, tuple[str, dict[str, tuple[str, str, str]]]] = {
     "indicators": ("Indicator", {
         "id": ("id", "", ""), **LABELS, "value": ("lit", K("value"), ""), "unit": ("lit", K("unit"), ""),
         "year": ("lit", K("year"), ""), "kind": ("lit", K("indicatorKind"), ""), "chain": ("ref", K("inChain"), ""),
+        "products": ("refs", K("product"), ""),
         **PROVENANCE, **NOTE}),
     "targets": ("Target", {"product": ("ref", K("product"), ""), **PROVENANCE}),
     "assets": ("Asset", {
         "id": ("id", "", ""), **LABELS, "kind": ("kind", "", ""), "chains": ("refs", K("inChain"), ""),
         "products": ("refs", K("product"), ""), "company": ("ref", K("company"), ""), **PROVENANCE, **NOTE}),
+    "product_facts": ("ProductFact", {
+        "product": ("ref", K("aboutProduct"), ""), "fact": ("lit", K("factKind"), ""),
+        "value": ("lit", K("factValue"), ""), "unit": ("lit", K("unit"), ""), "year": ("lit", K("year"), ""),
+        **PROVENANCE, **NOTE}),
+    "park_limits": ("ParkLimit", {
+        "limit": ("lit", K("limitKind"), ""), "value": ("lit", K("limitValue"), ""), "unit": ("lit", K("unit"), ""),
+        **PROVENANCE, **NOTE}),
 }
 # The resource type (IRI path segment) of each table's rows, as kg.graph.mapping names them.
 RESOURCE_KIND = {"sources": "source", "park": "park", "chains": "chain", "products": "product", "flows": "flow",
                  "companies": "company", "company_products": "production", "projects": "project",
-                 "project_products": "output", "indicators": "indicator", "targets": "target", "assets": "asset"}
+                 "project_products": "output", "indicators": "indicator", "targets": "target", "assets": "asset",
+                 "product_facts": "fact", "park_limits": "limit"}
 CHAIN_KINDS = {K("CoreChain"): "core", K("ExtensionChain"): "extension"}
 KINDS = {K(cls): kind for kind, cls in KIND_CLASS.items()}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -102,6 +120,8 @@ def _cell(how: str, values: list[tuple[str, str]], lang: str) -> str:
         return ""
     if how == "refs":
         return ";".join(sorted({vocab.local_id(t) for t in texts}))
+    if how == "list":
+        return ";".join(sorted(set(texts)))
     if how == "ref":
         return vocab.local_id(texts[0])
     if how == "term":
@@ -141,8 +161,10 @@ def graph_table(store: Store, name: str) -> pd.DataFrame:
 
 
 def graph_tables(store: Store) -> Tables:
-    """Every table of the contract, read back from the graph in ``store``."""
-    return {name: graph_table(store, name) for name in TABLE_ORDER}
+    """Every table of the contract that the graph holds, read back from the graph in ``store``
+    (tables not yet mapped to RDF, such as product_facts, are left out rather than written
+    back empty)."""
+    return {name: graph_table(store, name) for name in TABLE_ORDER if name in SPEC}
 
 
 def export_tables(store: Store, output: Path, force: bool = False) -> list[Path]:

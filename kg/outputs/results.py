@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+from kg.cells import neutralise
 from kg.errors import KgError
 from kg.outputs.text import text_table
 from kg.store.sparql import Result, to_frame, to_json, to_turtle
@@ -25,7 +26,7 @@ def render(result: Result, fmt: str) -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(result.variables)
-        writer.writerows([["" if t is None else t.value for t in row] for row in result.rows])
+        writer.writerows([["" if t is None else neutralise(t.value) for t in row] for row in result.rows])
         return buffer.getvalue().encode("utf-8")
     if fmt == "table":
         return (text_table(to_frame(result)) + f"\n({len(result.rows)} rows)\n").encode("utf-8")

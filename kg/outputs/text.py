@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kg.cells import csv_text, frame_workbook
 from kg.errors import KgError
 from kg.files import write_atomic
 
@@ -47,16 +48,12 @@ def render(frame: pd.DataFrame, fmt: str, records: list | None = None) -> bytes:
     if fmt == "table":
         return (text_table(frame) + "\n").encode("utf-8")
     if fmt == "csv":
-        return frame.to_csv(index=False).encode("utf-8")
+        return csv_text(frame).encode("utf-8")  # formula-like text neutralised (kg.cells)
     if fmt == "json":
         data = records if records is not None else json.loads(frame.to_json(orient="records", force_ascii=False))
         return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if fmt == "xlsx":
-        import io
-
-        buffer = io.BytesIO()
-        frame.to_excel(buffer, index=False)
-        return buffer.getvalue()
+        return frame_workbook(frame)  # text cells, never formulas (kg.cells)
     raise KgError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 

@@ -190,11 +190,22 @@ def claim_folder(out: Path) -> None:
         _write_marker(out / BUILD_MARKER, MARKER_TEXT)
     except (NotADirectoryError, FileExistsError) as exc:
         raise KgError(f"--out {out} is not a folder (a part of the path is a file): {exc.strerror}") from exc
-    except PermissionError as exc:
-        raise KgError(f"cannot write in the build folder {out}: {exc.strerror} (give an --out you can write to)") \
-            from exc
     except OSError as exc:
-        raise KgError(f"cannot prepare the build folder {out}: {exc.strerror or exc}") from exc
+        raise write_error(out, exc) from exc
+
+
+def write_error(out: Path, exc: OSError) -> KgError:
+    """The message for a build folder the file system will not let kg write: read-only, full,
+    or not the user's."""
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.EROFS:
+        return KgError(f"the build folder {out} is read-only ({reason}): a new build cannot be written there. "
+                       "An up-to-date build is read without writing; to rebuild, give an --out you can write to")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return KgError(f"no space left to write the build in {out} ({reason}); the previous build is as it was")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return KgError(f"cannot write in the build folder {out}: {reason} (give an --out you can write to)")
+    return KgError(f"cannot write the build in {out}: {reason}")
 
 
 def check_links(out: Path) -> None:
@@ -224,7 +235,7 @@ def build_lock(out: Path):
         if exc.errno == errno.ELOOP:
             raise KgError(f"{path} is a symbolic link: kg does not follow it (it would write where it points); "
                           "remove the link") from exc
-        raise KgError(f"cannot open the lock file {path}: {exc.strerror}") from exc
+        raise write_error(out, exc) from exc
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise KgError(f"{path} is not a regular file: remove it")
@@ -412,9 +423,11 @@ def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True) 
     data, out = Path(data), Path(out)
     if not data.exists():
         raise KgError(f"data not found: {data}")
+    stamp = fingerprint(data)
+    if not force and (done := up_to_date(out, stamp)):
+        return done  # read without the lock: a read-only build folder can be read
     with build_lock(out):
         check_links(out)
-        stamp = fingerprint(data)
         manifest = read_manifest(out)
         if not force and manifest and manifest.get("fingerprint") == stamp:
             generation = current_generation(out)
@@ -443,12 +456,35 @@ def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True) 
             }, indent=2), encoding="utf-8")
             generation = out / name
             os.replace(tmp, generation)
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(exc, OSError):  # full, read-only: a message, the previous build as it was
+                raise write_error(out, exc) from exc
             raise
-        _swap_current(out, generation)
+        try:
+            _swap_current(out, generation)
+        except OSError as exc:
+            if current_generation(out) != generation.resolve():  # never current: the previous build stays
+                shutil.rmtree(generation, ignore_errors=True)
+            raise write_error(out, exc) from exc
         _prune(out, generation)
         return BuildResult(out, generation, triples, stamp, warnings)
+
+
+def up_to_date(out: Path, stamp: str) -> BuildResult | None:
+    """The current build of ``out`` when it was built from inputs with fingerprint ``stamp``
+    (read without the lock and without writing: the generation ``current`` names is
+    complete and never changes), else None."""
+    link = Path(out) / "current"
+    if not (link.is_symlink() and LINKS["current"].fullmatch(os.readlink(link))):
+        return None
+    try:
+        manifest = read_manifest(out)
+    except (OSError, ValueError):
+        return None
+    if not manifest or manifest.get("fingerprint") != stamp:
+        return None
+    return BuildResult(out, current_generation(out), manifest["triples"], stamp, skipped=True)
 
 
 def ensure_built(data: Path, out: Path) -> Path:

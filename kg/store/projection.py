@@ -8,15 +8,25 @@ its size follows the number of products, not of companies.
 
 Node attributes (keyed by the product's local id, e.g. ``"methionine"``):
 ``iri``, ``label_zh``, ``label_en``, ``chains`` (sorted chain ids), ``segment``, ``kind``,
-``value_tier`` (int 1..3), ``status`` (``present``/``planned``/``missing``, read from
+``value_tier`` (int 1..5), ``status`` (``present``/``planned``/``missing``, read from
 ``kg:zoneStatus``), ``producers`` (companies in the zone that make it), ``candidates``
-(companies outside the zone that make it: whom to recruit), ``projects`` (pipeline projects
+(companies outside the zone that make it: whom to recruit; each also carries ``company``,
+``province``, ``capacity``, ``capacity_unit``, ``year`` and ``source`` from its row in the
+producers table, see :func:`_candidate`), ``projects`` (pipeline projects
 that will make it), ``named_by`` (brands, places or routes of the zone that name it when no
 producer is named: why it counts as present), ``targeted`` and ``target_quotes`` (a source names it as a recruitment
 direction), ``sources``. Companies and projects are dicts with ``id``, ``label_zh``,
 ``label_en`` (projects also ``status``, ``year``, ``investment_cny``, ``company``,
-``inferred``). Edge attributes: ``process_zh``, ``process_en``.
+``inferred``), ``aliases`` (other names, sorted). Edge attributes: ``process_zh``,
+``process_en``, ``process`` (the process id: edges with the same id are one process, whose
+outputs come together), ``relation`` (the output's role in it: ``main``, ``co_product`` or
+``by_product``) and ``ratio`` (t input per t output, a float); each is None when the flow
+row leaves it empty (an empty relation means main); ``facts`` (the product's facts from
+product_facts.csv: fact kind → a list of ``{"value", "min", "max", "unit", "year", "source",
+"note"}``, one per source; see :func:`product_facts`).
 ``G.graph["chains"]`` maps chain id → ``{"label_zh", "label_en", "kind"}``.
+``G.graph["park_limits"]`` maps limit kind → ``{"value", "number", "unit", "source", "quote",
+"note"}`` (see :func:`park_limits`).
 
 The build reads this graph once, from its in-memory store, and keeps it in the generation
 (``projection.json``), so later commands on the embedded store load it instead of querying
@@ -76,14 +86,20 @@ PRODUCT_SOURCES = """
 SELECT ?p ?source WHERE { ?p a kg:Product ; prov:wasDerivedFrom ?source }"""
 
 FLOWS = """
-SELECT ?a ?b ?process_zh ?process_en WHERE {
+SELECT ?a ?b ?process_zh ?process_en ?process ?relation ?ratio WHERE {
   ?a kg:feeds ?b .
   OPTIONAL {
     ?f kg:input ?a ; kg:output ?b .
     OPTIONAL { ?f kg:process ?process_zh FILTER(LANG(?process_zh) = "zh") }
     OPTIONAL { ?f kg:process ?process_en FILTER(LANG(?process_en) = "en") }
+    OPTIONAL { ?f kg:processId ?process }
+    OPTIONAL { ?f kg:flowRelation ?relation }
+    OPTIONAL { ?f kg:inputRatio ?ratio }
   }
 }"""
+
+PRODUCT_ALIASES = """
+SELECT ?p ?alias WHERE { ?p a kg:Product ; skos:altLabel ?alias }"""
 
 PRODUCERS = """
 SELECT ?p ?c ?location ?label_zh ?label_en WHERE {
@@ -91,6 +107,20 @@ SELECT ?p ?c ?location ?label_zh ?label_en WHERE {
   OPTIONAL { ?c kg:location ?location }
   OPTIONAL { ?c rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
   OPTIONAL { ?c rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
+}"""
+
+# What the production of a company outside the zone says: where, how much, when, from what
+# source. Read only for external companies, so the zone's (and, at national scale, the bulk
+# of) company links cost no more than before.
+CANDIDATE_FACTS = """
+SELECT ?p ?c ?province ?capacity ?unit ?year ?source WHERE {
+  ?c kg:location kg:external ; kg:produces ?p .
+  ?x kg:company ?c ; kg:product ?p .
+  OPTIONAL { ?c kg:province ?province }
+  OPTIONAL { ?x kg:capacity ?capacity }
+  OPTIONAL { ?x kg:capacityUnit ?unit }
+  OPTIONAL { ?x kg:year ?year }
+  OPTIONAL { ?x prov:wasDerivedFrom ?source }
 }"""
 
 PROJECTS = """
@@ -142,6 +172,28 @@ SELECT ?j ?chain ?status ?label_zh ?label_en WHERE {
 TARGETS = """
 SELECT ?p ?quote WHERE { ?t a kg:Target ; kg:product ?p . OPTIONAL { ?t kg:quote ?quote } }"""
 
+# Facts the ranking weighs (product_facts.csv) and the park's own limits (park_limits.csv).
+FACTS = """
+SELECT ?p ?kind ?value ?min ?max ?unit ?year ?source ?note WHERE {
+  ?f a kg:ProductFact ; kg:aboutProduct ?p ; kg:factKind ?kind ; kg:factValue ?value .
+  OPTIONAL { ?f kg:factMin ?min }
+  OPTIONAL { ?f kg:factMax ?max }
+  OPTIONAL { ?f kg:unit ?unit }
+  OPTIONAL { ?f kg:year ?year }
+  OPTIONAL { ?f prov:wasDerivedFrom ?source }
+  OPTIONAL { ?f rdfs:comment ?note }
+}"""
+
+PARK_LIMITS = """
+SELECT ?kind ?value ?unit ?source ?quote ?note WHERE {
+  ?l a kg:ParkLimit ; kg:limitKind ?kind .
+  OPTIONAL { ?l kg:limitValue ?value }
+  OPTIONAL { ?l kg:unit ?unit }
+  OPTIONAL { ?l prov:wasDerivedFrom ?source }
+  OPTIONAL { ?l kg:quote ?quote }
+  OPTIONAL { ?l rdfs:comment ?note }
+}"""
+
 
 def _text(value: Any) -> str:
     """A cell as text ('' for a missing value)."""
@@ -165,6 +217,62 @@ def _rows(store: Store, query: str) -> list[dict[str, Any]]:
 def _party(row: dict[str, Any], key: str) -> dict[str, Any]:
     return {"id": local_id(row[key]), "label_zh": _text(row.get("label_zh")) or local_id(row[key]),
             "label_en": _text(row.get("label_en")) or local_id(row[key])}
+
+
+def _candidate(row: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
+    """A company outside the zone that makes the product: the party (``id``, ``label_zh``,
+    ``label_en``), ``company`` (its id again, the key a producers table calls it by), and
+    what its production row says: ``province``, ``capacity`` (a number or None),
+    ``capacity_unit``, ``year`` (int or None) and ``source`` (source id)."""
+    party = _party(row, "c")
+    capacity, year, source = facts.get("capacity"), facts.get("year"), facts.get("source")
+    return {**party, "company": party["id"], "province": _text(facts.get("province")),
+            "capacity": float(capacity) if capacity is not None else None,
+            "capacity_unit": _text(facts.get("unit")),
+            "year": int(year) if year is not None else None,
+            "source": local_id(source) if source else ""}
+
+
+def _number(value: Any) -> float | None:
+    value = _opt(value)
+    return None if value is None or value == "" else float(value)
+
+
+def product_facts(store: Store) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Each product's facts (product_facts.csv as read from the graph): product id -> fact kind
+    -> one dict per source, sorted by source: ``value`` (as written), ``min`` and ``max``
+    (floats for the amount facts, else None), ``unit``, ``year`` (int or None), ``source``,
+    ``note``. Several sources for one fact are all kept; the reader chooses."""
+    facts: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for row in _rows(store, FACTS):
+        year = _opt(row["year"])
+        fact = {"value": _text(row["value"]), "min": _number(row["min"]), "max": _number(row["max"]),
+                "unit": _text(row["unit"]), "year": int(year) if year is not None else None,
+                "source": local_id(row["source"]) if row["source"] else "", "note": _text(row["note"])}
+        facts.setdefault(local_id(row["p"]), {}).setdefault(_text(row["kind"]), []).append(fact)
+    for kinds in facts.values():
+        for kind, items in kinds.items():
+            kinds[kind] = sorted({(f["source"], f["value"]): f for f in items}.values(),
+                                 key=lambda f: (f["source"], f["value"]))
+    return {p: dict(sorted(kinds.items())) for p, kinds in sorted(facts.items())}
+
+
+def park_limits(store: Store) -> dict[str, dict[str, Any]]:
+    """The park's own limits (park_limits.csv as read from the graph): limit kind -> ``value``
+    (as written, '' when the source gives no figure), ``number`` (float for the amount limits,
+    else None), ``unit``, ``source``, ``quote``, ``note``."""
+    limits: dict[str, dict[str, Any]] = {}
+    for row in sorted(_rows(store, PARK_LIMITS), key=lambda r: (_text(r["kind"]), _text(r["source"]))):
+        value = _text(row["value"])
+        try:
+            number = float(value) if value else None
+        except ValueError:
+            number = None
+        limits.setdefault(_text(row["kind"]), {
+            "value": value, "number": number, "unit": _text(row["unit"]),
+            "source": local_id(row["source"]) if row["source"] else "", "quote": _text(row["quote"]),
+            "note": _text(row["note"])})
+    return limits
 
 
 def product_graph(store: Store, cached: bool = True) -> nx.DiGraph:
@@ -231,7 +339,7 @@ def query_graph(store: Store) -> nx.DiGraph:
                    status=local_id(row["status"]) if row["status"] else "missing",
                    status_basis=_text(row["basis"]), evidence=[],
                    chains=[], producers=[], candidates=[], projects=[],
-                   targeted=False, target_quotes=[], sources=[], named_by=[])
+                   targeted=False, target_quotes=[], sources=[], named_by=[], aliases=[], facts={})
     nodes = G.nodes
     for row in _rows(store, PRODUCT_CLASSES):
         pid, kind = local_id(row["p"]), CLASS_KIND.get(local_id(row["cls"]))
@@ -239,6 +347,8 @@ def query_graph(store: Store) -> nx.DiGraph:
             nodes[pid]["kind"] = kind
     for row in _rows(store, PRODUCT_CHAINS):
         nodes[local_id(row["p"])]["chains"].append(local_id(row["chain"]))
+    for row in _rows(store, PRODUCT_ALIASES):
+        nodes[local_id(row["p"])]["aliases"].append(str(row["alias"]))
     for row in _rows(store, PRODUCT_SOURCES):
         nodes[local_id(row["p"])]["sources"].append(local_id(row["source"]))
 
@@ -249,15 +359,21 @@ def query_graph(store: Store) -> nx.DiGraph:
             if end not in nodes:  # a flow to a resource not typed as a product: keep it visible
                 G.add_node(end, iri=iri, label_zh=end, label_en=end, segment="", kind="", value_tier=1,
                            status="missing", chains=[], producers=[], candidates=[], projects=[],
-                           targeted=False, target_quotes=[], sources=[], named_by=[])
-        G.add_edge(a, b, process_zh=_text(row["process_zh"]), process_en=_text(row["process_en"]))
+                           targeted=False, target_quotes=[], sources=[], named_by=[], aliases=[], facts={})
+        G.add_edge(a, b, process_zh=_text(row["process_zh"]), process_en=_text(row["process_en"]),
+                   process=_text(row["process"]) or None,
+                   relation=local_id(row["relation"]) if row["relation"] else None,
+                   ratio=float(row["ratio"]) if row["ratio"] is not None else None)
 
+    facts = {(local_id(row["p"]), local_id(row["c"])): row for row in _rows(store, CANDIDATE_FACTS)}
     for row in _rows(store, PRODUCERS):
         pid = local_id(row["p"])
         if pid not in nodes:
             continue
-        where = "producers" if row["location"] and local_id(row["location"]) == "zone" else "candidates"
-        nodes[pid][where].append(_party(row, "c"))
+        if row["location"] and local_id(row["location"]) == "zone":
+            nodes[pid]["producers"].append(_party(row, "c"))
+        else:
+            nodes[pid]["candidates"].append(_candidate(row, facts.get((pid, local_id(row["c"])), {})))
 
     for row in _rows(store, PROJECTS):
         pid = local_id(row["p"])
@@ -304,10 +420,16 @@ def query_graph(store: Store) -> nx.DiGraph:
             if row["quote"]:
                 nodes[pid]["target_quotes"].append(str(row["quote"]))
 
+    for pid, kinds in product_facts(store).items():
+        if pid in nodes:
+            nodes[pid]["facts"] = kinds
+    G.graph["park_limits"] = park_limits(store)
+
     for _, data in G.nodes(data=True):
         data["chains"] = sorted(set(data["chains"]))
         data["sources"] = sorted(set(data["sources"]))
         data["target_quotes"] = sorted(set(data["target_quotes"]))
+        data["aliases"] = sorted(set(data.get("aliases", [])))
         for key in ("producers", "candidates", "projects", "named_by"):
             data[key] = sorted({d["id"]: d for d in data[key]}.values(), key=lambda d: d["id"])
         if "evidence" in data:

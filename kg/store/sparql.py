@@ -22,7 +22,12 @@ no default is left unbound unless given, which means "all".
 
 from __future__ import annotations
 
+import itertools
+import json
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +37,9 @@ import pyoxigraph as ox
 
 from kg import vocab
 from kg.errors import KgError
-from kg.store.stores import LocalStore, RemoteStore, Store, inline_values, with_prefixes
+from kg.store.children import die_with_parent
+from kg.store.query_worker import term_json
+from kg.store.stores import LocalStore, RemoteStore, Store, inline_values, python_value, skeleton, with_prefixes
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 XSD = vocab.PREFIXES["xsd"]
@@ -198,11 +205,49 @@ def bind(query: Query, values: dict[str, str]) -> dict[str, ox.NamedNode | ox.Li
     return terms
 
 
-def check_syntax(text: str, where: str = "query") -> str:
+UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+# The first keyword after the prologue (PREFIX and BASE declarations), in a query's skeleton.
+FIRST_WORD = re.compile(r"\s*(?:(?:PREFIX\s+[\w.-]*:|BASE)\s*)*([A-Za-z]+)", re.IGNORECASE)
+SERVICE = re.compile(r"(?<![\w:?$.-])SERVICE(?![\w:.-])(\s+SILENT(?![\w:.-]))?", re.IGNORECASE)
+
+
+SERVICE_OFF = ("SERVICE (a federated query) is turned off: it makes the engine send requests to other servers. "
+               "Turn it on with --allow-service if you mean it")
+
+
+def has_service(text: str) -> bool:
+    """Whether a query holds a SERVICE clause (outside strings, IRIs and comments)."""
+    return bool(SERVICE.search(skeleton(text)))
+
+
+def check_query(text: str, where: str = "query", allow_service: bool = False) -> str:
+    """Refuse what kg never runs, before the syntax check: an update (``updates are not
+    allowed here``) and, unless ``allow_service``, a ``SERVICE`` clause (a federated query
+    makes the engine send requests to other servers). Returns the query to check the syntax
+    of: each SERVICE made a GRAPH (the same grammar, positions kept), so that checking sends
+    no request."""
+    shape = skeleton(text)
+    first = FIRST_WORD.match(shape)
+    if first and first.group(1).upper() in UPDATE_WORDS:
+        raise KgError(f"{where}: updates are not allowed here ({first.group(1).upper()}): kg reads the graph only; "
+                      "to change it, edit the tables and run kg build")
+    services = list(SERVICE.finditer(shape))
+    if services and not allow_service:
+        raise KgError(f"{where}: {SERVICE_OFF}")
+    probe = list(text)
+    for match in services:
+        probe[match.start():match.end()] = "GRAPH".ljust(match.end() - match.start())
+    return "".join(probe)
+
+
+def check_syntax(text: str, where: str = "query", allow_service: bool = False) -> str:
     """The form of a query (``select``, ``ask``, ``construct``), or a KgError naming the line
-    and column of its first syntax error (positions in the text as the user wrote it)."""
+    and column of its first syntax error (positions in the text as the user wrote it).
+    Updates, and SERVICE unless ``allow_service``, are refused first (:func:`check_query`);
+    checking runs the query on an empty store and sends no request anywhere."""
+    probe = check_query(text, where, allow_service)
     try:
-        result = ox.Store().query(text, prefixes=vocab.PREFIXES)
+        result = ox.Store().query(probe, prefixes=vocab.PREFIXES)
     except SyntaxError as exc:
         message = str(exc)
         match = re.match(r"error at (\d+):(\d+):\s*(.*)", message, re.DOTALL)
@@ -236,48 +281,99 @@ class Result:
     triples: list[ox.Triple] = field(default_factory=list)
 
 
-def run(store: Store, text: str, bindings: dict | None = None, where: str = "query") -> Result:
+def _too_many(where: str, max_rows: int) -> KgError:
+    return KgError(f"{where}: the answer has more than {max_rows} rows; nothing is shown rather than a part. "
+                   "Add a LIMIT to the query, or raise --max-rows (0: no limit)")
+
+
+def run_isolated(path: Path, text: str, timeout: float, max_rows: int = 0, where: str = "query") -> tuple[str, bytes]:
+    """Run a query (the usual prefixes declared) on the store at ``path`` in a process of
+    its own (:mod:`kg.store.query_worker`) that is ended after ``timeout`` seconds, and dies with
+    this one. Returns the form and the answer (SPARQL JSON results or N-Triples); an answer
+    of more than ``max_rows`` rows (0: no limit), a timeout or a failure is a KgError."""
+    request = json.dumps({"query": text, "prefixes": vocab.PREFIXES, "max_rows": int(max_rows)}).encode()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.store.query_worker", "--store", str(path), "--parent", str(os.getpid())],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=die_with_parent)
+    try:
+        out, err = process.communicate(request, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise KgError(f"{where}: the query was stopped: it ran longer than {timeout:g} s (--timeout)") from None
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    header_line, _, body = out.partition(b"\n")
+    if process.returncode != 0 or not header_line:
+        ended = (f"was ended by signal {-process.returncode}" if process.returncode < 0
+                 else f"exited with code {process.returncode}")
+        detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        raise KgError(f"{where}: the query failed: its process {ended} (out of memory?) {detail[0]}".rstrip())
+    header = json.loads(header_line)
+    if "error" in header:
+        raise KgError(f"{where}: the query failed: {header['error']}")
+    if header["more"]:
+        raise _too_many(where, max_rows)
+    return header["form"], body
+
+
+def run(store: Store, text: str, bindings: dict | None = None, where: str = "query", timeout: float | None = None,
+        max_rows: int = 0, allow_service: bool = False) -> Result:
     """Run a query of any form on the embedded store or a remote endpoint. Prefixes are
-    declared for the user and ``bindings`` are bound as RDF terms (:func:`kg.store.stores.inline_values`)."""
-    form = check_syntax(text, where)
-    if isinstance(store, LocalStore):
+    declared for the user and ``bindings`` are bound as RDF terms (:func:`kg.store.stores.inline_values`).
+
+    ``timeout`` (seconds): on the embedded store the query runs in a process of its own,
+    ended at the timeout (:func:`run_isolated`); on an endpoint it bounds the request.
+    Without it the query runs here, as a notebook expects. ``max_rows``: an answer with more
+    rows or triples is an error, never a part (0: no limit). ``allow_service``: SERVICE
+    clauses are refused unless True (:func:`check_query`)."""
+    form = check_syntax(text, where, allow_service)
+    if isinstance(store, LocalStore) and store.path is not None and timeout:
+        form, body = run_isolated(store.path, inline_values(text, bindings), timeout, max_rows, where)
+        answer = _parse_answer(form, body, where)
+    elif isinstance(store, LocalStore):
         answer = store.raw(text, bindings)
     elif isinstance(store, RemoteStore):
         accept = "application/n-triples" if form == "construct" else "application/sparql-results+json"
+        if timeout:
+            store.timeout = timeout
         body = store.request(with_prefixes(inline_values(text, bindings)), accept)
-        try:
-            if form == "construct":
-                answer = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
-            else:
-                answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        except (SyntaxError, ValueError, OSError) as exc:
-            raise KgError(f"the endpoint {store.endpoint} sent an answer that is not valid: {exc}") from exc
+        answer = _parse_answer(form, body, f"the endpoint {store.endpoint}")
+        expected = {"select": ox.QuerySolutions, "ask": ox.QueryBoolean}.get(form)
+        if expected is not None and not isinstance(answer, expected):
+            got = "a yes/no (ASK) answer" if isinstance(answer, ox.QueryBoolean) else "rows (a SELECT answer)"
+            raise KgError(f"the endpoint {store.endpoint} answered a {form.upper()} query with {got}")
     else:
         raise KgError(f"cannot run SPARQL on {type(store).__name__}")
+    limit = max_rows + 1 if max_rows else None
     try:
         if form == "select":
             names = [v.value for v in answer.variables]
-            rows = [[solution[name] for name in names] for solution in answer]
+            rows = [[solution[name] for name in names] for solution in itertools.islice(answer, limit)]
+            if max_rows and len(rows) > max_rows:
+                raise _too_many(where, max_rows)
             return Result(form, names, rows)
         if form == "ask":
             return Result(form, boolean=bool(answer))
-        return Result(form, triples=[t if isinstance(t, ox.Triple) else t.triple for t in answer])
+        triples = [t if isinstance(t, ox.Triple) else t.triple for t in itertools.islice(answer, limit)]
+        if max_rows and len(triples) > max_rows:
+            raise _too_many(where, max_rows)
+        return Result(form, triples=triples)
     except (OSError, RuntimeError, SyntaxError) as exc:
         raise KgError(f"{where}: the query failed: {exc}") from exc
 
 
-def term_json(term: Any) -> dict[str, str]:
-    """One RDF term in the SPARQL 1.1 Query Results JSON format."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    cell = {"type": "literal", "value": term.value}
-    if term.language:
-        cell["xml:lang"] = term.language
-    elif term.datatype.value != XSD + "string":
-        cell["datatype"] = term.datatype.value
-    return cell
+def _parse_answer(form: str, body: bytes, source: str) -> Any:
+    """An answer sent as SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT)."""
+    try:
+        if form == "construct":
+            return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))  # read now: errors come here
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError, OSError) as exc:
+        what = "N-Triples" if form == "construct" else "SPARQL JSON results"
+        raise KgError(f"{source} sent an answer that is not valid {what}: {exc}") from exc
 
 
 def to_json(result: Result) -> dict:
@@ -303,9 +399,27 @@ def compact(term: Any) -> str:
     return term.value
 
 
-def to_frame(result: Result) -> pd.DataFrame:
-    """A SELECT answer as a DataFrame of compact strings (for the terminal)."""
-    return pd.DataFrame([[compact(t) for t in row] for row in result.rows], columns=result.variables)
+def sparql_text(term: Any) -> str:
+    """A term as an analyst writes it in a query: ``product:methionine``, ``2026``,
+    ``"text"@zh``; an IRI with no usable prefix stays ``<...>``."""
+    if isinstance(term, ox.NamedNode):
+        short = compact(term)
+        return short if not short.endswith(".") else f"<{term.value}>"
+    if isinstance(term, ox.Literal) and term.datatype.value in (XSD + "integer", XSD + "boolean") \
+            and re.fullmatch(r"-?\d+|true|false", term.value):
+        return term.value
+    return str(term)
+
+
+def to_frame(result: Result, typed: bool = False) -> pd.DataFrame:
+    """A SELECT answer as a DataFrame of compact strings (for the terminal); with ``typed``,
+    numeric and boolean literals become numbers and booleans (for spreadsheets)."""
+    def cell(term: Any) -> Any:
+        if typed and isinstance(term, ox.Literal) and term.datatype.value != XSD + "string":
+            return python_value(term)
+        return compact(term)
+
+    return pd.DataFrame([[cell(t) for t in row] for row in result.rows], columns=result.variables)
 
 
 def to_turtle(result: Result) -> bytes:

@@ -18,6 +18,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,8 @@ def to_term(value: Any) -> ox.NamedNode | ox.Literal:
     return ox.Literal(text)
 
 
-def _python_value(term: Any) -> Any:
+def python_value(term: Any) -> Any:
+    """A literal as the Python value it stands for (numbers, booleans); anything else as its text."""
     if term is None:
         return None
     if isinstance(term, ox.Literal):
@@ -123,11 +125,19 @@ class LocalStore(Store):
             raise KgError("expected a SELECT query")
         names = [v.value for v in result.variables]
         # A solution iterates its values in the order of the variables.
-        rows = [[_python_value(term) for term in solution] for solution in result]
+        rows = [[python_value(term) for term in solution] for solution in result]
         return pd.DataFrame(rows, columns=names)
 
     def triples(self) -> int:
         return len(self.store)
+
+
+class EndpointError(KgError):
+    """An endpoint answered a query with an HTTP error: ``status`` and its words, ``detail``."""
+
+    def __init__(self, endpoint: str, status: int, detail: str):
+        super().__init__(f"the endpoint {endpoint} refused the query ({status}): {detail}")
+        self.status, self.detail = status, detail.strip()
 
 
 class RemoteStore(Store):
@@ -145,54 +155,119 @@ class RemoteStore(Store):
             with urllib.request.urlopen(req, timeout=self.timeout) as response:
                 return response.read()
         except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace")[:500]
-            raise KgError(f"the endpoint {self.endpoint} refused the query ({exc.code}): {detail}") from exc
+            raise EndpointError(self.endpoint, exc.code, exc.read().decode("utf-8", "replace")[:500]) from exc
         except (urllib.error.URLError, OSError) as exc:
             raise KgError(f"cannot reach the endpoint {self.endpoint}: {exc}") from exc
 
     def select(self, query: str, bindings: Binding | None = None) -> pd.DataFrame:
         text = with_prefixes(inline_values(query, bindings))
-        doc = json.loads(self.request(text))
-        names = doc["head"]["vars"]
-        rows = [[_json_value(b.get(n)) for n in names] for b in doc["results"]["bindings"]]
+        body = self.request(text)
+        try:
+            doc = json.loads(body)
+            names, bindings_ = doc["head"]["vars"], doc["results"]["bindings"]
+            rows = [[_json_value(b.get(n)) for n in names] for b in bindings_]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            start = body[:80].decode("utf-8", "replace")
+            raise KgError(f"the endpoint {self.endpoint} did not answer with SPARQL JSON results (it sent "
+                          f"{start!r}…): is it a SPARQL endpoint?") from exc
+        missing = [name for name in projected(query) or () if name not in names]
+        if missing:
+            raise KgError(f"the endpoint {self.endpoint} answered without the variable(s) "
+                          f"{', '.join('?' + m for m in missing)} the query asks for: is it a SPARQL endpoint?")
         return pd.DataFrame(rows, columns=names)
 
 
 IRI_TOKEN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 
 
-def group_openings(query: str) -> list[int]:
-    """Positions of the ``{`` that open each top-level group of a query, skipping
-    comments, strings and IRIs."""
-    openings, depth, i, n = [], 0, 0, len(query)
+def skeleton(query: str) -> str:
+    """The query with its comments, strings and IRIs blanked out (each of their characters a
+    space, line breaks kept), so that keywords and braces can be found by position: a
+    ``SERVICE`` or ``{`` inside a string is not one.
+
+    >>> skeleton('SELECT * WHERE { ?s ?p "a {" } # }')
+    'SELECT * WHERE { ?s ?p       }    '
+    """
+    out, i, n = list(query), 0, len(query)
+
+    def blank(start: int, end: int) -> None:
+        for k in range(start, min(end, n)):
+            if out[k] != "\n":
+                out[k] = " "
+
     while i < n:
         c = query[i]
         if c == "#":
             end = query.find("\n", i)
-            i = n if end < 0 else end
-        elif c in "\"'":
+            end = n if end < 0 else end
+            blank(i, end)
+            i = end
+            continue
+        if c in "\"'":
             quote = query[i:i + 3] if query[i:i + 3] in ('"""', "'''") else c
-            i += len(quote)
+            start, i = i, i + len(quote)
             while i < n and not query.startswith(quote, i):
                 i += 2 if query[i] == "\\" else 1
-            i += len(quote) - 1
-        elif c == "<" and (match := IRI_TOKEN.match(query, i)):
-            i = match.end() - 1
-        elif c == "{":
+            i += len(quote)
+            blank(start, i)
+            continue
+        if c == "<" and (match := IRI_TOKEN.match(query, i)):
+            blank(i, match.end())
+            i = match.end()
+            continue
+        i += 1
+    return "".join(out)
+
+
+def projected(query: str) -> list[str] | None:
+    """The variables a SELECT query projects, in order (None for ``SELECT *`` or another
+    form): those named at the top level of the projection and those bound with ``AS``.
+
+    >>> projected("SELECT ?a (COUNT(?b) AS ?n) WHERE { ?a ?p ?b } GROUP BY ?a")
+    ['a', 'n']
+    """
+    shape = skeleton(query)
+    select = re.search(r"\bSELECT\b", shape, re.IGNORECASE)
+    if not select:
+        return None
+    end = re.compile(r"\{|\bWHERE\b|\bFROM\b", re.IGNORECASE).search(shape, select.end())
+    part = shape[select.end():end.start() if end else len(shape)]
+    names, depth = [], 0
+    for token in re.finditer(r"\(|\)|\*|\bAS\s+[?$](\w+)|[?$](\w+)", part, re.IGNORECASE):
+        text = token.group()
+        if text == "(":
+            depth += 1
+        elif text == ")":
+            depth -= 1
+        elif text == "*" and depth == 0:
+            return None
+        elif token.group(1):
+            names.append(token.group(1))
+        elif token.group(2) and depth == 0:
+            names.append(token.group(2))
+    return names
+
+
+def group_openings(query: str) -> list[int]:
+    """Positions of the ``{`` that open each top-level group of a query, skipping
+    comments, strings and IRIs."""
+    openings, depth = [], 0
+    for i, c in enumerate(skeleton(query)):
+        if c == "{":
             if depth == 0:
                 openings.append(i)
             depth += 1
         elif c == "}":
             depth -= 1
-        i += 1
     return openings
 
 
-def inline_values(query: str, bindings: Binding | None) -> str:
+def inline_values(query: str, bindings: Binding | None, show: Callable[[Any], str] = str) -> str:
     """The query with ``bindings`` as a ``VALUES`` block at the start of its WHERE group,
     so each parameter is bound as an RDF term where the pattern is evaluated (a trailing
     VALUES would join after GROUP BY). Terms are serialised by pyoxigraph, which checks
-    IRIs and escapes literals: a value can never change the query's structure.
+    IRIs and escapes literals: a value can never change the query's structure. ``show``
+    writes each term (the query page passes one that writes prefixed names, for reading).
 
     >>> inline_values("SELECT * WHERE { ?p ?q ?r }", {"p": ox.NamedNode("http://x/a")})
     'SELECT * WHERE { VALUES (?p) { (<http://x/a>) } ?p ?q ?r }'
@@ -200,7 +275,7 @@ def inline_values(query: str, bindings: Binding | None) -> str:
     if not bindings:
         return query
     names = " ".join(f"?{ox.Variable(k).value}" for k in bindings)
-    terms = " ".join(str(to_term(v)) for v in bindings.values())
+    terms = " ".join(show(to_term(v)) for v in bindings.values())
     openings = group_openings(query)
     if not openings:
         raise KgError("the query has no WHERE clause to bind parameters in")
@@ -215,7 +290,7 @@ def _json_value(cell: dict | None) -> Any:
         return None
     datatype = cell.get("datatype")
     if cell["type"] in ("literal", "typed-literal") and datatype:
-        return _python_value(ox.Literal(cell["value"], datatype=ox.NamedNode(datatype)))
+        return python_value(ox.Literal(cell["value"], datatype=ox.NamedNode(datatype)))
     return cell["value"]
 
 

@@ -42,7 +42,9 @@ def read_raw_tables(data: Path, issues: list[DataIssue]) -> Tables:
         table = TABLES[name]
         path = data / table.file
         frame = None
-        if path.exists():
+        if path.is_dir():
+            issues.append(DataIssue(table.file, None, None, None, f"is a folder in {data}, not a CSV file"))
+        elif path.exists():
             frame = read_table(path, table, issues)
         elif table.required_file:
             issues.append(DataIssue(table.file, None, None, None, f"required file is missing from {data}"))

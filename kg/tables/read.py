@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Iterable
@@ -31,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from kg import vocab
+from kg.cells import restore_rows
 from kg.errors import KgError
 from kg.tables.schema import TABLE_ORDER, TABLES, Column, Table
 
@@ -50,24 +52,85 @@ class DataIssue:
     value: str | None
     expected: str
     severity: str = "error"
+    count: int = 1  # cells this issue stands for: more than one for the rest of a flood (see _bad)
 
     def __str__(self) -> str:
+        if self.count > 1:
+            column = f", column '{self.column}'" if self.column else ""
+            return f"{self.file}{column}: {self.count} more cells like this: {self.expected}"
         where = [self.file]
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column:
             where.append(f"column '{self.column}'")
-        got = "" if self.value is None else f"{self.value!r}: "
+        value = self.value
+        if value is not None and len(value) > SHOWN_VALUE:  # a giant cell is named, not printed
+            value = f"{value[:SHOWN_VALUE]}… ({len(value)} characters)"
+        got = "" if value is None else f"{value!r}: "
         return f"{', '.join(where)}: {got}{self.expected}"
 
 
+SHOWN_VALUE = 80  # characters of a cell's value a message shows
+SHOWN_LIKE = 5  # issues of one kind shown one by one; the rest are counted in one line
+KEPT_LIKE = 1000  # issues of one kind in one column kept one by one; the rest are one counted issue
+
+
+def error_count(issues: list[DataIssue]) -> int:
+    """How many cells (rows, files) are in error, counting the cells a flood's last issue
+    stands for."""
+    return sum(i.count for i in issues if i.severity == "error")
+
+
+@functools.lru_cache(maxsize=4096)
+def _shape(expected: str) -> str:
+    return re.sub(r"[0-9]+", "#", expected)
+
+
+def _kind(issue: DataIssue) -> tuple:
+    """What makes issues alike: severity, file, column and what was expected (numbers aside)."""
+    return issue.severity, issue.file, issue.column, _shape(issue.expected)
+
+
+def group_issues(issues: list[DataIssue], shown: int = SHOWN_LIKE) -> list[DataIssue]:
+    """Issues as a person reads them: of each kind (:func:`_kind`) the first ``shown`` one by
+    one, then one issue ``and N more like this (...), in rows ...`` where the next would be.
+    One missing reference repeated over a million rows is then a few lines, not a million."""
+    grouped: list[DataIssue | None] = []
+    counts: dict[tuple, int] = {}
+    hidden: dict[tuple, list[DataIssue]] = {}
+    summary_at: dict[tuple, int] = {}
+    for issue in issues:
+        kind = _kind(issue)
+        counts[kind] = counts.get(kind, 0) + 1
+        if counts[kind] <= shown:
+            grouped.append(issue)
+            continue
+        if kind not in summary_at:
+            summary_at[kind] = len(grouped)
+            grouped.append(None)
+        hidden.setdefault(kind, []).append(issue)
+    for kind, at in summary_at.items():
+        rest = hidden[kind]
+        rows = [i.row for i in rest if i.row is not None]
+        listed = ", ".join(map(str, rows[:10])) + (", …" if sum(i.count for i in rest) > 10 else "")
+        first = rest[0]
+        grouped[at] = DataIssue(first.file, None, first.column, None,
+                                f"and {sum(i.count for i in rest)} more like this ({first.expected})"
+                                + (f", in rows {listed}" if rows else ""), first.severity)
+    return [i for i in grouped if i is not None]
+
+
 class DataErrors(KgError):
-    """The input has problems; ``issues`` lists every one of them."""
+    """The input has problems; ``issues`` lists every one of them (the message groups
+    repeated ones, :func:`group_issues`)."""
 
     def __init__(self, issues: list[DataIssue]):
         self.issues = issues
-        errors = [i for i in issues if i.severity == "error"]
-        super().__init__(f"{len(errors)} data error(s):\n" + "\n".join(f"  {i}" for i in errors))
+        super().__init__(f"{error_count(issues)} data error(s)")
+
+    def __str__(self) -> str:  # written when asked for: a million issues need not be grouped twice
+        errors = [i for i in self.issues if i.severity == "error"]
+        return f"{error_count(errors)} data error(s):\n" + "\n".join(f"  {i}" for i in group_issues(errors))
 
 
 Tables = dict[str, pd.DataFrame]
@@ -175,14 +238,35 @@ def parse_rows(rows: Iterable[list[str]], table: Table, file: str,
     for name in missing:
         frame[name] = ""
     frame[ROW] = frame[ROW].astype(int)
+    _check_sizes(frame, file, issues)
     return frame
+
+
+MAX_CELL = 32767  # characters an Excel cell holds: a longer cell cannot be a table's
+
+
+def _check_sizes(frame: pd.DataFrame, file: str, issues: list[DataIssue]) -> None:
+    """An error naming row and column for each cell longer than :data:`MAX_CELL`."""
+    for column in frame.columns:
+        if column == ROW:
+            continue
+        lengths = frame[column].str.len()
+        for row, length, value in zip(frame.loc[lengths > MAX_CELL, ROW], lengths[lengths > MAX_CELL],
+                                      frame.loc[lengths > MAX_CELL, column]):
+            issues.append(DataIssue(file, int(row), column, value,
+                                    f"the cell holds {int(length)} characters; a cell holds at most {MAX_CELL} "
+                                    "(as in Excel)"))
+
+
+FIELD_LIMIT = 1 << 30  # characters the CSV reader takes in one cell (its default, 131072, names no cell)
 
 
 def parse_csv(text: str, table: Table, file: str, issues: list[DataIssue]) -> pd.DataFrame | None:
     """Rows of a CSV text as a DataFrame of strings with a ``_row`` column (see
     :func:`parse_rows`)."""
+    csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))  # a giant cell is named by row and column
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = restore_rows(text, list(csv.reader(io.StringIO(text, newline=""))))
     except csv.Error as exc:
         issues.append(DataIssue(file, None, None, None, f"not a valid CSV file: {exc}"))
         return None
@@ -191,7 +275,12 @@ def parse_csv(text: str, table: Table, file: str, issues: list[DataIssue]) -> pd
 
 def read_table(path: Path, table: Table, issues: list[DataIssue]) -> pd.DataFrame | None:
     """One table file, decoded and parsed (not yet checked)."""
-    text = decode(path.read_bytes(), path.name, issues)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        issues.append(DataIssue(path.name, None, None, None, f"cannot be read: {exc.strerror or exc}"))
+        return None
+    text = decode(raw, path.name, issues)
     if not text and any(i.file == path.name and i.severity == "error" for i in issues):
         return None
     return parse_csv(text, table, path.name, issues)
@@ -207,6 +296,9 @@ def finish_table(frame: pd.DataFrame | None, table: Table, file: str, issues: li
     where it came from in ``frame.attrs["file"]``."""
     if frame is None:
         frame = _empty_frame(table)
+        # The table is there but could not be read: references to it are not checked, so
+        # that one broken header is reported once, not once per row that refers to it.
+        frame.attrs["unread"] = any(i.file == file and i.severity == "error" for i in issues)
     else:
         normalise_table(frame, table, file, issues)
     frame.attrs["file"] = file
@@ -219,6 +311,10 @@ def finish_table(frame: pd.DataFrame | None, table: Table, file: str, issues: li
 FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 LIST_SEPARATORS = r"[;,、]"  # after folding ；→;  ，→,
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Bidirectional embeddings, overrides and isolates: they reorder what is shown, so that one
+# name can pose as another ("abc\u202efed" shows as "abcdef") in every output.
+BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+UNSEEN_RE = re.compile(CONTROL_RE.pattern[:-1] + "\u202a-\u202e\u2066-\u2069]")
 # Cells of each kind that need no tidying (empty, or already in the checked form).
 CLEAN = {
     "id": re.compile(f"(?:{ID_PATTERN})?"), "ref": re.compile(f"(?:{ID_PATTERN})?"),
@@ -339,12 +435,16 @@ def normalise_column(frame: pd.DataFrame, table: Table, col: Column, file: str, 
     error naming the cell) what is ambiguous. Text columns (labels, quotes) are kept as typed,
     only trimmed."""
     cells = frame[col.name].astype(str).tolist()
-    if CONTROL_RE.search("\n".join(cells)):
+    if UNSEEN_RE.search("\n".join(cells)):
         for position, cell in enumerate(cells):
-            found = CONTROL_RE.search(cell)
-            if found:
-                issues.append(DataIssue(file, int(frame[ROW].iat[position]), col.name, cell,
-                                        f"contains a control character (U+{ord(found.group()):04X}): remove it"))
+            found = UNSEEN_RE.search(cell)
+            if not found:
+                continue
+            code = f"U+{ord(found.group()):04X}"
+            reason = (f"contains a bidirectional control character ({code}), which changes how the text is shown "
+                      "(one name can pose as another): remove it" if BIDI_RE.match(found.group())
+                      else f"contains a control character ({code}): remove it")
+            issues.append(DataIssue(file, int(frame[ROW].iat[position]), col.name, cell, reason))
     if col.kind == "text" or not cells:
         return
     clean = CLEAN.get(col.kind)
@@ -404,56 +504,83 @@ def normalise_table(frame: pd.DataFrame, table: Table, file: str, issues: list[D
 
 # ---- checks -------------------------------------------------------------------------------
 
+def _named(issues: list[DataIssue]) -> set[tuple[str, int | None, str | None]]:
+    """The cells (file, row, column) some error already names."""
+    return {(i.file, i.row, i.column) for i in issues if i.severity == "error"}
+
+
 def _bad(frame: pd.DataFrame, mask: pd.Series, file: str, column: str, expected: str,
-         issues: list[DataIssue]) -> None:
+         issues: list[DataIssue], named: set | None = None) -> None:
+    """An error for each cell of ``column`` where ``mask`` holds, except cells an error
+    already names (``named``, :func:`_named`; found in ``issues`` when not given)."""
     if not mask.any():
         return
-    named = {(i.row, i.column) for i in issues if i.file == file and i.severity == "error"}
-    for row, value in zip(frame.loc[mask, ROW], frame.loc[mask, column]):
-        if (int(row), column) not in named:  # a cell refused while tidying is named once
-            issues.append(DataIssue(file, int(row), column, str(value), expected))
+    named = _named(issues) if named is None else named
+    refused = {row for named_file, row, named_column in named if named_file == file and named_column == column}
+    if refused:  # a cell refused while tidying is named once
+        mask = mask & ~frame[ROW].isin(refused)
+    rows = frame.loc[mask, ROW]
+    kept, rest = rows.iloc[:KEPT_LIKE], len(rows) - KEPT_LIKE
+    values = frame.loc[kept.index, column].astype(str).tolist()
+    issues.extend(DataIssue(file, int(row), column, value, expected) for row, value in zip(kept.tolist(), values))
+    if rest > 0:  # a flood: the rest is one issue that counts them (creating a million would take long)
+        issues.append(DataIssue(file, None, column, None, expected, count=rest))
 
 
-def _check_column(frame: pd.DataFrame, table: Table, col: Column, keys: dict[str, set[str]],
-                  issues: list[DataIssue]) -> None:
+def _check_column(frame: pd.DataFrame, table: Table, col: Column, keys: dict[str, set[str] | None],
+                  issues: list[DataIssue], named: set | None = None) -> None:
+    """Check one column; ``keys`` holds the ids of each table (None: the table could not
+    be read, so references to it are not checked)."""
     values = frame[col.name].astype(str)
     empty = values == ""
     file = table_file(frame, table)
+    named = _named(issues) if named is None else named
+    if col.kind in ("ref", "refs") and col.ref in keys and keys[col.ref] is None:
+        if (~empty).any():
+            issues.append(DataIssue(file, None, col.name, None,
+                                    f"not checked: {_ref_name(col.ref, frame)} could not be read (see above)",
+                                    "warning"))
+        return
     if col.required:
-        _bad(frame, empty, file, col.name, "is empty; this column is required", issues)
+        _bad(frame, empty, file, col.name, "is empty; this column is required", issues, named)
     present = ~empty
     if col.kind == "id":
         bad = present & ~values.str.fullmatch(ID_PATTERN)
         _bad(frame, bad, file, col.name,
              "is not a valid id: use lowercase letters a-z and digits, with single '-', '_' or '.' "
-             "between them (e.g. sodium-cyanide)", issues)
+             "between them (e.g. sodium-cyanide)", issues, named)
     elif col.kind == "enum":
         bad = present & ~values.isin(col.choices)
-        _bad(frame, bad, file, col.name, "expected one of: " + ", ".join(col.choices), issues)
+        _bad(frame, bad, file, col.name, "expected one of: " + ", ".join(col.choices), issues, named)
     elif col.kind == "int":
         bad = present & ~values.str.fullmatch(r"[0-9]{1,9}")
-        _bad(frame, bad, file, col.name, "expected a whole number such as 2026", issues)
+        _bad(frame, bad, file, col.name, "expected a whole number such as 2026", issues, named)
     elif col.kind == "number":
         numbers = pd.to_numeric(values.where(present, "0"), errors="coerce")
         bad = present & (numbers.isna() | ~values.str.isascii() | (numbers < 0) | ~numbers.abs().lt(float("inf")))
         _bad(frame, bad, file, col.name, "expected a number >= 0, e.g. 1200000000, 1,200, 12.5亿 or 3000万"
-             + (f" (counted in {col.unit})" if col.unit and col.unit not in frame.columns else ""), issues)
+             + (f" (counted in {col.unit})" if col.unit and col.unit not in frame.columns else ""), issues, named)
+        if col.unit in frame.columns:  # a figure whose unit stands in another column needs it
+            _bad(frame, present & ~bad & (frame[col.unit].astype(str) == ""), file, col.unit,
+                 f"is empty: the {col.name} next to it needs its unit (e.g. 吨/年)", issues, named)
     elif col.kind == "bool":
         bad = present & ~values.str.lower().isin(("true", "false"))
-        _bad(frame, bad, file, col.name, "expected true or false", issues)
+        _bad(frame, bad, file, col.name, "expected true or false", issues, named)
     elif col.kind == "date":
         bad = present & ~values.str.fullmatch(DATE_PATTERN)
-        _bad(frame, bad, file, col.name, "expected a date as YYYY, YYYY-MM or YYYY-MM-DD", issues)
+        _bad(frame, bad, file, col.name, "expected a date as YYYY, YYYY-MM or YYYY-MM-DD", issues, named)
     elif col.kind == "ref":
-        bad = present & ~values.isin(keys.get(col.ref, set()))
-        _bad(frame, bad, file, col.name, f"is not an id in {_ref_name(col.ref, frame)}", issues)
+        bad = present & ~values.isin(keys.get(col.ref) or set())
+        _bad(frame, bad, file, col.name, f"is not an id in {_ref_name(col.ref, frame)}", issues, named)
     elif col.kind == "refs":
         items = values[present].str.split(";").explode().str.strip()
-        known = keys.get(col.ref, set())
+        known = keys.get(col.ref) or set()
         bad_items = items[(items != "") & ~items.isin(known)]
-        for idx, item in bad_items.items():
-            issues.append(DataIssue(file, int(frame.at[idx, ROW]), col.name, item,
-                                    f"is not an id in {_ref_name(col.ref, frame)} (lists are separated by ';')"))
+        expected = f"is not an id in {_ref_name(col.ref, frame)} (lists are separated by ';')"
+        for idx, item in bad_items.iloc[:KEPT_LIKE].items():
+            issues.append(DataIssue(file, int(frame.at[idx, ROW]), col.name, item, expected))
+        if len(bad_items) > KEPT_LIKE:
+            issues.append(DataIssue(file, None, col.name, None, expected, count=len(bad_items) - KEPT_LIKE))
 
 
 def _ref_name(table: str, frame: pd.DataFrame) -> str:
@@ -469,24 +596,136 @@ def _check_keys(frame: pd.DataFrame, table: Table, issues: list[DataIssue]) -> N
     if not dup.any():
         return
     first_row: dict[str, int] = {}
+    rule = f"each {'/'.join(table.key)} must appear once (ids are compared without case and surrounding spaces)"
+    file, columns, kept, rest = table_file(frame, table), ", ".join(table.key), 0, 0
     for k, row in zip(key[dup], frame.loc[dup, ROW]):
         if k not in first_row:
             first_row[k] = int(row)
+        elif kept < KEPT_LIKE:
+            issues.append(DataIssue(file, int(row), columns, k.replace("\x1f", ", "),
+                                    f"duplicate of row {first_row[k]}: {rule}"))
+            kept += 1
+        else:
+            rest += 1  # a flood: counted in one issue
+    if rest:
+        issues.append(DataIssue(file, None, columns, None, f"duplicate of an earlier row: {rule}", count=rest))
+
+
+# ---- product facts and park limits ----------------------------------------------------------
+
+AMOUNT_RANGE = re.compile(r"(?P<low>[0-9]+(?:\.[0-9]+)?)(?:-(?P<high>[0-9]+(?:\.[0-9]+)?))?")
+RANGE_DASHES = re.compile(r"\s*(?:-|–|—|－|~|～|〜|至|to)\s*")
+# The unit each amount fact is counted in, and the spellings read as it.
+FACT_UNITS = {"price_cny_per_t": ("元/t", ("元/t", "元/吨", "cny/t", "yuan/t", "rmb/t")),
+              "water_m3_per_t": ("m³/t", ("m³/t", "m3/t", "立方米/吨", "吨水/吨")),
+              "energy_tce_per_t": ("tce/t", ("tce/t", "吨标煤/吨", "t标煤/t", "tce/吨"))}
+LIMIT_UNITS = {**FACT_UNITS, "land": ("亩", ("亩",))}
+WORD_SYNONYMS = {
+    "policy_category": {"鼓励": "encouraged", "鼓励类": "encouraged", "限制": "restricted", "限制类": "restricted",
+                        "淘汰": "eliminated", "淘汰类": "eliminated"},
+    "market_outlook": {"增长": "growing", "稳定": "stable", "过剩": "overcapacity", "产能过剩": "overcapacity"},
+    "controlled": {},
+}
+YEAR_RANGE = (1949, 2100)
+
+
+def parse_range(text: str) -> tuple[float, float] | None:
+    """A checked amount cell as (low, high): ``"0.308-0.35"`` -> ``(0.308, 0.35)``, ``"12"`` ->
+    ``(12.0, 12.0)``; None when it is neither a number nor a range ``low-high``.
+
+    >>> parse_range("0.308-0.35"), parse_range("12"), parse_range("high")
+    ((0.308, 0.35), (12.0, 12.0), None)
+    """
+    match = AMOUNT_RANGE.fullmatch(text.strip())
+    if not match:
+        return None
+    low = float(match["low"])
+    return low, float(match["high"]) if match["high"] else low
+
+
+def _tidy_range(text: str) -> str:
+    """``0.3 – 0.35``, ``0.3～0.35``, ``0.3至0.35`` as ``0.3-0.35``; anything else unchanged."""
+    folded = text.translate(FULL_WIDTH).strip()
+    parts = RANGE_DASHES.split(folded)
+    return "-".join(parts) if len(parts) in (1, 2) and all(AMOUNT_RANGE.fullmatch(p) for p in parts) else text
+
+
+def _unit_ok(unit: str, spellings: tuple[str, ...]) -> bool:
+    return not unit or unit.replace(" ", "").lower() in spellings
+
+
+def check_product_facts(frame: pd.DataFrame, file: str, issues: list[DataIssue]) -> None:
+    """Each fact's value in the form its kind needs, tidied in place where it has one meaning:
+    a number or a range ``low-high`` (low <= high) counted in the fact's own unit for the amount
+    facts; one of the fixed words for policy_category, market_outlook and controlled; a year
+    in a sane range."""
+    for idx in frame.index:
+        row, fact = int(frame.at[idx, ROW]), str(frame.at[idx, "fact"])
+        value, unit = str(frame.at[idx, "value"]), str(frame.at[idx, "unit"])
+        if fact in vocab.AMOUNT_FACTS and value:
+            value = frame.at[idx, "value"] = _tidy_range(value)
+            bounds = parse_range(value)
+            if bounds is None:
+                issues.append(DataIssue(file, row, "value", value,
+                                        f"{fact} needs a number or a range low-high (e.g. 0.308-0.35)"))
+            elif bounds[0] > bounds[1]:
+                swapped = f"{bounds[1]:g}-{bounds[0]:g}"
+                issues.append(DataIssue(file, row, "value", value,
+                                        f"the range's low end is above its high end: write {swapped}"))
+            canonical, spellings = FACT_UNITS[fact]
+            if not _unit_ok(unit, spellings):
+                issues.append(DataIssue(file, row, "unit", unit,
+                                        f"{fact} is counted in {canonical}: convert the value (e.g. kgce/t ÷ 1000 = "
+                                        "tce/t) and write that unit, or leave the unit empty"))
+        elif fact in vocab.FACT_WORDS and value:
+            words = vocab.FACT_WORDS[fact]
+            word = value.translate(FULL_WIDTH).strip().lower().replace("-", "_").replace(" ", "_")
+            word = WORD_SYNONYMS[fact].get(value.strip(), word)
+            if word in words:
+                frame.at[idx, "value"] = word
+            else:
+                issues.append(DataIssue(file, row, "value", value, f"{fact} is one of: " + ", ".join(words)))
+        year = str(frame.at[idx, "year"])
+        if year.isdigit() and not YEAR_RANGE[0] <= int(year) <= YEAR_RANGE[1]:
+            issues.append(DataIssue(file, row, "year", year,
+                                    f"expected a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}"))
+
+
+def check_park_limits(frame: pd.DataFrame, file: str, issues: list[DataIssue]) -> None:
+    """A limit's value: a number >= 0 in the limit's unit for water, energy and land, ``no``
+    for hazardous_process (the park takes no such process); empty when the source gives no
+    figure."""
+    for idx in frame.index:
+        row, limit = int(frame.at[idx, ROW]), str(frame.at[idx, "limit"])
+        value, unit = str(frame.at[idx, "value"]), str(frame.at[idx, "unit"])
+        if not value:
             continue
-        issues.append(DataIssue(table_file(frame, table), int(row), ", ".join(table.key), k.replace("\x1f", ", "),
-                                f"duplicate of row {first_row[k]}: each {'/'.join(table.key)} must appear once "
-                                "(ids are compared without case and surrounding spaces)"))
+        if limit in vocab.AMOUNT_LIMITS:
+            bounds = parse_range(value.translate(FULL_WIDTH))
+            if bounds is None or bounds[0] != bounds[1]:
+                issues.append(DataIssue(file, row, "value", value, f"{limit} needs one number >= 0 (the most a "
+                                        "product may need), or nothing when the source gives no figure"))
+            canonical, spellings = LIMIT_UNITS[limit]
+            if not _unit_ok(unit, spellings):
+                issues.append(DataIssue(file, row, "unit", unit, f"{limit} is counted in {canonical}"))
+        elif limit == "hazardous_process":
+            if value.strip().lower() in ("no", "否", "none"):
+                frame.at[idx, "value"] = "no"
+            else:
+                issues.append(DataIssue(file, row, "value", value, "hazardous_process takes 'no' (the park takes no "
+                                        "hazardous process) or nothing"))
 
 
 def check_tables(tables: Tables, issues: list[DataIssue]) -> None:
     """Check every table against the contract and against each other, adding to ``issues``."""
-    keys: dict[str, set[str]] = {}
+    keys: dict[str, set[str] | None] = {}
+    named = _named(issues)  # the cells refused while tidying
     for name in TABLE_ORDER:
         table, frame = TABLES[name], tables[name]
         if table.key == ("id",):
-            keys[name] = set(frame["id"].astype(str))
+            keys[name] = None if frame.attrs.get("unread") else set(frame["id"].astype(str))
         for col in table.columns:
-            _check_column(frame, table, col, keys, issues)
+            _check_column(frame, table, col, keys, issues, named)
         _check_keys(frame, table, issues)
     # A fact taken from an article must quote it.
     article_sources = set(tables["sources"].loc[tables["sources"]["kind"] == "article", "id"])
@@ -497,11 +736,39 @@ def check_tables(tables: Tables, issues: list[DataIssue]) -> None:
         mask = frame["source"].isin(article_sources) & (frame["quote"] == "")
         _bad(frame, mask, table_file(frame, table), "quote",
              "is empty: a fact from an article needs the words it was copied from", issues)
+    for name, check in (("product_facts", check_product_facts), ("park_limits", check_park_limits)):
+        frame = tables[name]
+        check(frame, table_file(frame, TABLES[name]), issues)
+    check_producer_sources(tables, issues)
     park = tables["park"]
     if len(park) > 1:
         for row in park[ROW].iloc[1:]:
             issues.append(DataIssue(table_file(park, TABLES["park"]), int(row), "id", None,
                                     "the park table holds exactly one row: the zone"))
+
+
+# Source kinds a reader can check: what an external company makes is never general knowledge.
+PRODUCER_SOURCE_KINDS = ("reference", "article", "user")
+
+
+def check_producer_sources(tables: Tables, issues: list[DataIssue]) -> None:
+    """A company outside the zone makes a product only by a source a reader can check.
+
+    The rows of company_products.csv whose company is ``external`` name whom to recruit;
+    their source must be of a kind in :data:`PRODUCER_SOURCE_KINDS` (a company's annual
+    report or announcement, an official list: kind ``reference``), never the general
+    industry knowledge the chain templates rest on. The same rule is a SHACL shape
+    (``kgs:ExternalProductionSourced``)."""
+    cp, companies, sources = tables["company_products"], tables["companies"], tables["sources"]
+    if not len(cp):
+        return
+    external = set(companies.loc[companies["location"] == "external", "id"])
+    kinds = dict(zip(sources["id"], sources["kind"]))
+    source_kind = cp["source"].map(lambda s: kinds.get(s, ""))
+    mask = cp["company"].isin(external) & (source_kind != "") & ~source_kind.isin(PRODUCER_SOURCE_KINDS)
+    _bad(cp, mask, table_file(cp, TABLES["company_products"]), "source",
+         "is a general_knowledge source: a company outside the zone makes a product only by a source a "
+         "reader can check (kind reference: an annual report, announcement or official list)", issues)
 
 
 def split_list(cell: str) -> list[str]:

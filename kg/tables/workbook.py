@@ -32,6 +32,8 @@ from pathlib import Path
 import pandas as pd
 
 from kg import vocab
+from kg.cells import neutralise, neutralise_frame
+from kg.cells import workbook_bytes as text_workbook_bytes
 from kg.errors import KgError
 from kg.files import write_atomic
 from kg.tables.read import ROW, DataIssue, Tables, canonical_number, finish_table, parse_rows
@@ -189,6 +191,14 @@ def _rows(frame: pd.DataFrame | None, table: Table) -> list[list[str]]:
     return body.values.tolist()
 
 
+def _csv_rows(frame: pd.DataFrame | None, table: Table) -> list[list[str]]:
+    """The rows of a CSV table, text that a spreadsheet would run as a formula neutralised
+    (:func:`kg.cells.neutralise`; :mod:`kg.tables` takes the mark off when it reads them)."""
+    if frame is None or not len(frame):
+        return []
+    return neutralise_frame(frame.reindex(columns=_columns(table)).fillna("").astype(str)).values.tolist()
+
+
 def _typed(value: str, col: Column) -> object:
     """The value to store in a cell: numbers as numbers when Excel keeps them exactly."""
     if not value or col.kind not in ("int", "number"):
@@ -276,9 +286,7 @@ def workbook_bytes(tables: Tables | None = None) -> bytes:
         notes.append(row)
     for cell in notes[1]:
         cell.font = bold
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return text_workbook_bytes(book)  # no cell is a formula, whatever it starts with
 
 
 def write_workbook(tables: Tables | None, path: Path) -> None:
@@ -291,14 +299,14 @@ def csv_bytes(frame: pd.DataFrame | None, table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(_columns(table))
-    writer.writerows(_rows(frame, table))
+    writer.writerows(_csv_rows(frame, table))
     return buffer.getvalue().encode("utf-8")
 
 
 def notes_bytes() -> bytes:
     """``_notes.csv``: every column of every table explained (a CSV template's notes)."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(notes_rows())
+    csv.writer(buffer, lineterminator="\n").writerows([[neutralise(c) for c in row] for row in notes_rows()])
     return buffer.getvalue().encode("utf-8")
 
 

@@ -127,8 +127,9 @@ def _chains_of(row: Any) -> list[str]:
 
 
 def component_names(analysis: Any) -> list[str]:
-    """The score components, in the order of the weights."""
-    return list(analysis.weights)
+    """The score components, in the order of the weights (the chain-kind weights are a
+    factor, not a component)."""
+    return [name for name in analysis.weights if name in gaps_module.COMPONENTS]
 
 
 def _component_label(name: str, lang: str) -> str:
@@ -136,11 +137,12 @@ def _component_label(name: str, lang: str) -> str:
     return entry[0 if lang == "zh" else 1] if entry else name
 
 
-def targets(analysis: Any, top: int | None = None) -> pd.DataFrame:
-    """The ranking (``analysis.ranking``: one row per missing or weak product, with its rank,
-    score, components, reason, ``local_inputs``, ``local_consumers`` and ``candidates``) cut
-    to its first ``top`` rows."""
-    ranking = analysis.ranking
+def targets(analysis: Any, top: int | None = None, list_name: str = "recruit") -> pd.DataFrame:
+    """One list of the ranking (``analysis.ranking``: one row per missing or weak product,
+    with its list, rank, score, components, reason, gates, ``rank_range``, ``local_inputs``,
+    ``local_consumers`` and ``candidates``; the recruit list by default) cut to its first
+    ``top`` rows."""
+    ranking = analysis.ranked(list_name)
     return (ranking.head(top) if top else ranking).copy().reset_index(drop=True)
 
 

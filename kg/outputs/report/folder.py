@@ -1,7 +1,17 @@
-"""The report folder: page, workbook and explorer, written beside its place and swapped in."""
+"""The report folder: page, workbook and explorer, written beside its place and swapped in.
+
+The new report is written into a hidden folder beside the report (``.NAME.new-*``) marked as
+kg's (``.kg-report``, locked while the run lasts; the old report is marked before it is moved)
+and swapped with the old one in one step where the system can (Linux
+``renameat2(RENAME_EXCHANGE)``): a kill at any moment leaves a complete report folder; the
+mark is taken off the new report after the swap. What a killed run leaves beside it (a hidden folder with kg's mark and
+no live run holding it) is removed by the next run; nothing else is.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
 import tempfile
@@ -10,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
+from kg.files import claimed, remove_leftovers
 from kg.outputs.explorer import explorer_html
 from kg.outputs.report.data import source_titles
 from kg.outputs.report.labels import TEXT
@@ -18,6 +29,7 @@ from kg.outputs.report.workbook import workbook_bytes
 from kg.store.stores import Store
 
 REPORT_FILES = ("index.html", "gaps.xlsx", "graph.html")
+MARKER = ".kg-report"  # kg's mark on its report folders, locked while a run writes one
 
 
 @dataclass
@@ -35,8 +47,31 @@ class ReportPaths:
 
 # ---------------------------------------------------------------- the folder
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux ``renameat2`` with ``RENAME_EXCHANGE``); False
+    where the system or file system cannot."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
 def _replace_folder(tmp: Path, out_dir: Path) -> None:
-    """Swap the finished folder ``tmp`` into ``out_dir``; the old report is removed only after."""
+    """Swap the finished folder ``tmp`` into ``out_dir``; the old report is removed only after.
+    In one step where the system can; else in two renames (a kill between them leaves the
+    old report in a hidden folder beside, which the next run removes)."""
+    if out_dir.exists():  # the old report, once beside under a hidden name, is known as kg's
+        (out_dir / MARKER).write_text(out_dir.name + "\n", encoding="utf-8")
+    if out_dir.exists() and _exchange(tmp, out_dir):
+        (out_dir / MARKER).unlink(missing_ok=True)  # the report holds its files only
+        shutil.rmtree(tmp, ignore_errors=True)  # the old report, now under the temporary name
+        return
     old = None
     if out_dir.exists():
         old = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
@@ -48,6 +83,7 @@ def _replace_folder(tmp: Path, out_dir: Path) -> None:
         if old is not None:
             os.replace(old, out_dir)
         raise
+    (out_dir / MARKER).unlink(missing_ok=True)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -57,10 +93,18 @@ def _check_target(out_dir: Path) -> None:
         return
     if not out_dir.is_dir():
         raise KgError(f"{out_dir} exists and is not a folder; choose another -o/--output")
-    strangers = sorted(p.name for p in out_dir.iterdir() if p.name not in REPORT_FILES)
+    strangers = sorted(p.name for p in out_dir.iterdir() if p.name not in (*REPORT_FILES, MARKER))
     if strangers:
         raise KgError(f"{out_dir} holds files that are not part of a report ({', '.join(strangers[:5])}); "
                       "a report replaces its whole folder, so choose an empty or new -o/--output folder")
+
+
+def remove_report_leftovers(out_dir: Path) -> list[Path]:
+    """Remove the hidden folders a killed run left beside ``out_dir`` (``.NAME.new-*`` and
+    ``.NAME.old-*`` holding kg's mark for this report and no live run's lock); return them."""
+    kinds = (f".{out_dir.name}.new-", f".{out_dir.name}.old-")
+    beside = sorted(p for p in out_dir.parent.glob(f".{out_dir.name}.*") if p.name.startswith(kinds))
+    return remove_leftovers(beside, MARKER, out_dir.name)
 
 
 def write_report(analysis: Any, store: Store, out_dir: Path, lang: str = "zh", top: int = 20,
@@ -80,19 +124,27 @@ def write_report(analysis: Any, store: Store, out_dir: Path, lang: str = "zh", t
     out_dir = Path(out_dir).resolve()
     _check_target(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_report_leftovers(out_dir)
     tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.new-"))
     try:
-        park = park_label(store, lang)
-        (tmp / "index.html").write_text(index_html(analysis, store, lang, top, park, changes, since),
-                                        encoding="utf-8")
-        (tmp / "gaps.xlsx").write_bytes(workbook_bytes(analysis, store, lang, top, changes))
-        (tmp / "graph.html").write_text(explorer_html(analysis.graph, lang=lang, sources=source_titles(store)),
-                                        encoding="utf-8")
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report folder is an ordinary one
-        _replace_folder(tmp, out_dir)
+        with claimed(tmp, MARKER, out_dir.name):
+            _write_files(tmp, out_dir, analysis, store, lang, top, changes, since)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return ReportPaths(out_dir, out_dir / "index.html", out_dir / "gaps.xlsx", out_dir / "graph.html")
+
+
+def _write_files(tmp: Path, out_dir: Path, analysis: Any, store: Store, lang: str, top: int, changes: Any,
+                 since: str) -> None:
+    """Write the report's files into ``tmp`` and swap it in as ``out_dir``."""
+    park = park_label(store, lang)
+    (tmp / "index.html").write_text(index_html(analysis, store, lang, top, park, changes, since),
+                                    encoding="utf-8")
+    (tmp / "gaps.xlsx").write_bytes(workbook_bytes(analysis, store, lang, top, changes))
+    (tmp / "graph.html").write_text(explorer_html(analysis.graph, lang=lang, sources=source_titles(store)),
+                                    encoding="utf-8")
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report folder is an ordinary one
+    _replace_folder(tmp, out_dir)

@@ -6,7 +6,11 @@ from kg.analysis import gaps as gaps_module
 
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
-        "title": "产业链招商报告", "completeness": "各产业链完整度", "targets": "重点招引目标",
+        "title": "产业链招商报告", "completeness": "各产业链完整度", "targets": "重点招引目标（招商）",
+        "list_develop": "培育：园区自身培育的服务与活动", "list_secure": "保障：需保障供应的原料与能源",
+        "list_gated": "受限：因政策、受控物质或园区约束暂不招引", "rank_range": "权重±20%时排名",
+        "gates": "限制", "evidence": "依据规则", "via": "依据对象", "process": "工艺",
+        "evidence_title": "推导得出的产品状态及其依据",
         "links": "弱链与断链", "pipeline": "项目储备与推进", "sources": "资料来源",
         "weights": "评分权重", "chain": "产业链", "kind": "类型", "products": "产品数",
         "present": "已有", "planned": "在建/规划", "missing": "缺失",
@@ -34,7 +38,14 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "Industry-chain recruitment report", "completeness": "Completeness of each chain",
-        "targets": "Top recruitment targets", "links": "Weak and broken links",
+        "targets": "Top recruitment targets (recruit)",
+        "list_develop": "Develop: services and activities the park grows itself",
+        "list_secure": "Secure: raw materials and energy to secure supply of",
+        "list_gated": "Gated: kept off the recruit list by policy, a controlled substance or the park's limits",
+        "rank_range": "Rank with each weight ±20%", "gates": "Gate", "evidence": "Rule",
+        "via": "Rests on", "process": "Process",
+        "evidence_title": "Product statuses derived from evidence",
+        "links": "Weak and broken links",
         "pipeline": "Project pipeline", "sources": "Sources", "weights": "Score weights",
         "chain": "Chain", "kind": "Kind", "products": "Products", "present": "Present",
         "planned": "Planned", "missing": "Missing", "completeness_col": "Completeness (present)",

@@ -11,7 +11,9 @@ from kg.outputs.report.labels import TEXT
 from kg.outputs.report.sections import (
     _html_changes,
     _html_completeness,
+    _html_evidence,
     _html_links,
+    _html_lists,
     _html_pipeline,
     _html_sources,
     _html_targets,
@@ -33,7 +35,8 @@ def index_html(analysis: Any, store: Store, lang: str = "zh", top: int = 20, par
         f'<p><a href="graph.html">{escape(t["open_graph"])}</a><a href="gaps.xlsx">{escape(t["open_xlsx"])}</a>'
         "</p></header><main>",
         _html_completeness(analysis, lang), _html_changes(changes, since, lang) if changes is not None else "",
-        _html_targets(analysis, frame, lang), _html_links(analysis, lang),
+        _html_targets(analysis, frame, lang), _html_lists(analysis, lang, top), _html_evidence(analysis, lang),
+        _html_links(analysis, lang),
         _html_pipeline(analysis, projects(store), lang), _html_sources(source_frame, quote_frame, lang),
         _html_weights(analysis, lang), "</main>",
     ]

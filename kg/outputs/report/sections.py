@@ -84,7 +84,7 @@ def _html_targets(analysis: Any, frame: pd.DataFrame, lang: str) -> str:
             f'<b>{_e(_label(r, lang, r["id"]))}</b><br><span class="note">{_e(r.get(f"label_{other}"))}</span>',
             _e(_chain_text(r, chain_names, lang)),
             f'<span class="tag {escape(str(r["gap_type"]))}">{_e(GAP_LABELS[lang].get(r["gap_type"]))}</span>',
-            f'<b class="score">{float(r["score"]):.3f}</b>',
+            f'<b class="score">{float(r["score"]):.3f}</b>' + _rank_range(r, lang),
             _html_components(r, names, analysis.weights, lang),
             _e(r.get(f"reason_{lang}")),
             _names(G, r["local_inputs"], lang), _names(G, r["local_consumers"], lang),
@@ -95,6 +95,55 @@ def _html_targets(analysis: Any, frame: pd.DataFrame, lang: str) -> str:
     table = table.replace("<table>", '<table id="targets-table">', 1)
     return (f'<section id="targets"><h2>{escape(t["targets"])}</h2><p class="note">{escape(t["score_note"])}</p>'
             f"{table}</section>")
+
+
+def _rank_range(row: pd.Series, lang: str) -> str:
+    """The best and worst rank under ±20 % weights, under the score."""
+    r = row.get("rank_range")
+    if r is None or (isinstance(r, float) and pd.isna(r)):
+        return ""
+    return f'<br><span class="note rank-range">{escape(TEXT[lang]["rank_range"])}: {int(r[0])}–{int(r[1])}</span>'
+
+
+def _html_lists(analysis: Any, lang: str, top: int | None = None) -> str:
+    """The develop, secure and gated lists: each ranked on its own, with its reasons and gates."""
+    t = TEXT[lang]
+    parts = []
+    for name in ("develop", "secure", "gated"):
+        frame = analysis.ranked(name)
+        frame = frame.head(top) if top else frame
+        rows = [[_e(int(r["rank"])), _e(_label(r, lang, r["id"])), f"{float(r['score']):.3f}" + _rank_range(r, lang),
+                 _e("; ".join(g[f"detail_{lang}"] for g in r["gates"])) or _e(t["none"]), _e(r.get(f"reason_{lang}"))]
+                for _, r in frame.iterrows()]
+        table = _table([t["rank"], t["product"], t["score"], t["gates"], t["reason"]], rows, numeric={0, 2})
+        parts.append(f'<section id="list-{name}"><h2>{escape(t["list_" + name])}</h2>{table}</section>')
+    return "".join(parts)
+
+
+RULE_LABELS = {
+    "zh": {"producer": "区内企业生产", "project": "项目", "brand": "园区品牌", "resource": "园区资源",
+           "activity": "指标所述活动", "co_product": "联产/副产", "captive": "厂内自用中间体"},
+    "en": {"producer": "made by a zone company", "project": "a project", "brand": "a brand of the zone",
+           "resource": "a resource the zone holds", "activity": "activity an indicator states",
+           "co_product": "co- or by-product of a process run in the zone", "captive": "made inside a zone plant"},
+}
+DERIVED_RULES = ("brand", "resource", "activity", "co_product", "captive")
+
+
+def _html_evidence(analysis: Any, lang: str) -> str:
+    """The products whose status rests on a derivation (not on a named producer or project),
+    each with its evidence: rule, what it rests on, process, quote (docs/method.md)."""
+    t = TEXT[lang]
+    rows = []
+    for p, d in sorted(analysis.graph.nodes(data=True)):
+        if d.get("status_basis") not in DERIVED_RULES:
+            continue
+        for e in d.get("evidence") or ():
+            rows.append([_e(_label(d, lang, p)), _e(STATUS_LABELS[lang].get(e["status"], e["status"])),
+                         _e(RULE_LABELS[lang].get(e["rule"], e["rule"])), _e(_label(e, lang, e.get("id", ""))),
+                         _e(e.get("process")), _e(e.get("quote"))])
+    table = _table([t["product"], t["status"], t["evidence"], t["via"], t["process"], t["quote"]], rows)
+    return f'<section id="evidence"><h2>{escape(t["evidence_title"])}</h2>{table}</section>'
 
 
 def _html_links(analysis: Any, lang: str) -> str:

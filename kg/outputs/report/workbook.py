@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import unicodedata
 from typing import Any
 
@@ -10,6 +9,7 @@ import pandas as pd
 
 from kg.analysis.changes import change_rows
 from kg.analysis.projects import projects
+from kg.cells import workbook_bytes as text_workbook_bytes
 from kg.outputs.report.data import (
     _blank,
     _chain_names,
@@ -149,6 +149,4 @@ def workbook_bytes(analysis: Any, store: Store, lang: str = "zh", top: int = 20,
         moved = change_rows(changes, lang)
         _sheet(wb, _sheet_title(t["sheet_changes"], used), list(moved.columns), moved.values.tolist())
 
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return text_workbook_bytes(wb)  # every text cell stored as text, never as a formula
