@@ -59,6 +59,8 @@ def report(output, lang, top, weights_file, weight_options, since, data, out, en
     click.echo()
     for path in paths.files():
         click.echo(f"wrote {path}")
+    for warning in paths.warnings:  # the rest of the report is written: a warning, not a failure
+        click.echo(f"warning: {warning}", err=True)
 
 
 COMMANDS = [report]

@@ -33,13 +33,25 @@ from kg.extract.rules import Proposal
 MEASURED = ("projects", "companies", "indicators", "targets", "assets")
 
 
+def _rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(handle)]
+
+
 def read_expected(folder: Path) -> dict[str, list[dict[str, str]]]:
+    """The expected rows per measured table. When the folder has a ``sources.csv``, only rows
+    taken from an article count (source of kind ``article``): rows from references, such as
+    producers outside the park, are not in any article's text."""
+    folder = Path(folder)
+    articles = None
+    if (folder / "sources.csv").exists():
+        articles = {r["id"] for r in _rows(folder / "sources.csv") if r.get("kind") == "article"}
     out: dict[str, list[dict[str, str]]] = {}
     for table in MEASURED:
-        path = Path(folder) / f"{table}.csv"
+        path = folder / f"{table}.csv"
         if path.exists():
-            with open(path, encoding="utf-8-sig", newline="") as handle:
-                out[table] = [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(handle)]
+            rows = _rows(path)
+            out[table] = [r for r in rows if articles is None or "source" not in r or r["source"] in articles]
     return out
 
 

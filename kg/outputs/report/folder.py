@@ -1,4 +1,4 @@
-"""The report folder: page, workbook and explorer, written beside its place and swapped in.
+"""The report folder: page, workbook, explorer and PDF, written beside its place and swapped in.
 
 The new report is written into a hidden folder beside the report (``.NAME.new-*``) marked as
 kg's (``.kg-report``, locked while the run lasts; the old report is marked before it is moved)
@@ -15,7 +15,7 @@ import errno
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +25,12 @@ from kg.outputs.explorer import explorer_html
 from kg.outputs.report.data import source_titles
 from kg.outputs.report.labels import TEXT
 from kg.outputs.report.page import index_html, park_label
+from kg.outputs.report.pdf import PdfUnavailable, print_to_pdf
+from kg.outputs.report.print_page import print_html
 from kg.outputs.report.workbook import workbook_bytes
 from kg.store.stores import Store
 
-REPORT_FILES = ("index.html", "gaps.xlsx", "graph.html")
+REPORT_FILES = ("index.html", "gaps.xlsx", "graph.html", "report.pdf")
 MARKER = ".kg-report"  # kg's mark on its report folders, locked while a run writes one
 
 
@@ -40,9 +42,11 @@ class ReportPaths:
     index: Path
     workbook: Path
     graph: Path
+    pdf: Path | None = None  # None when no PDF could be made (see ``warnings``)
+    warnings: list[str] = field(default_factory=list)
 
     def files(self) -> list[Path]:
-        return [self.index, self.workbook, self.graph]
+        return [self.index, self.workbook, self.graph, *([self.pdf] if self.pdf else [])]
 
 
 # ---------------------------------------------------------------- the folder
@@ -108,8 +112,10 @@ def remove_report_leftovers(out_dir: Path) -> list[Path]:
 
 
 def write_report(analysis: Any, store: Store, out_dir: Path, lang: str = "zh", top: int = 20,
-                 changes: Any = None, since: str = "") -> ReportPaths:
-    """Write ``index.html``, ``gaps.xlsx`` and ``graph.html`` into ``out_dir``, all or nothing.
+                 changes: Any = None, since: str = "", pdf: bool = True) -> ReportPaths:
+    """Write ``index.html``, ``gaps.xlsx``, ``graph.html`` and ``report.pdf`` into ``out_dir``,
+    all or nothing, except that a machine without Chromium gets the report without its PDF
+    and the reason in ``warnings`` (``pdf=False``: no PDF asked for).
 
     ``analysis`` is a ``kg.analysis.gaps.GapAnalysis`` of the graph in ``store``; ``top`` is how many
     recruitment targets the page and the first sheet list. ``out_dir`` must be new, empty or a
@@ -128,23 +134,41 @@ def write_report(analysis: Any, store: Store, out_dir: Path, lang: str = "zh", t
     tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.new-"))
     try:
         with claimed(tmp, MARKER, out_dir.name):
-            _write_files(tmp, out_dir, analysis, store, lang, top, changes, since)
+            warnings = _write_files(tmp, out_dir, analysis, store, lang, top, changes, since, pdf)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return ReportPaths(out_dir, out_dir / "index.html", out_dir / "gaps.xlsx", out_dir / "graph.html")
+    made = out_dir / "report.pdf" if pdf and not warnings else None
+    return ReportPaths(out_dir, out_dir / "index.html", out_dir / "gaps.xlsx", out_dir / "graph.html", made, warnings)
 
 
 def _write_files(tmp: Path, out_dir: Path, analysis: Any, store: Store, lang: str, top: int, changes: Any,
-                 since: str) -> None:
-    """Write the report's files into ``tmp`` and swap it in as ``out_dir``."""
+                 since: str, pdf: bool) -> list[str]:
+    """Write the report's files into ``tmp`` and swap it in as ``out_dir``; the warnings (a PDF
+    this machine cannot print)."""
     park = park_label(store, lang)
     (tmp / "index.html").write_text(index_html(analysis, store, lang, top, park, changes, since),
                                     encoding="utf-8")
     (tmp / "gaps.xlsx").write_bytes(workbook_bytes(analysis, store, lang, top, changes))
     (tmp / "graph.html").write_text(explorer_html(analysis.graph, lang=lang, sources=source_titles(store)),
                                     encoding="utf-8")
+    warnings = _write_pdf(analysis, store, tmp, lang, top, park) if pdf else []
     umask = os.umask(0)
     os.umask(umask)
     tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report folder is an ordinary one
     _replace_folder(tmp, out_dir)
+    return warnings
+
+
+def _write_pdf(analysis: Any, store: Store, folder: Path, lang: str, top: int, park: str) -> list[str]:
+    """Print the paper layout (:mod:`.print_page`) to ``folder/report.pdf``; the reason, as a
+    warning, when this machine cannot. The print page itself is not kept."""
+    page = folder / ".print.html"
+    page.write_text(print_html(analysis, store, lang, top, park), encoding="utf-8")
+    try:
+        print_to_pdf(page, folder / "report.pdf")
+    except PdfUnavailable as exc:
+        return [str(exc)]
+    finally:
+        page.unlink(missing_ok=True)
+    return []

@@ -8,6 +8,7 @@ from typing import Any
 from kg.analysis.projects import projects
 from kg.outputs.report.data import sources, targets
 from kg.outputs.report.labels import TEXT
+from kg.outputs.report.print_page import page_print_style
 from kg.outputs.report.sections import (
     _html_changes,
     _html_completeness,
@@ -43,7 +44,8 @@ def index_html(analysis: Any, store: Store, lang: str = "zh", top: int = 20, par
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (f'<!DOCTYPE html><html lang="{html_lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{_e(park + ' · ' if park else '')}{escape(t['title'])}</title><style>{STYLE}</style></head>"
+            f"<title>{_e(park + ' · ' if park else '')}{escape(t['title'])}</title>"
+            f"<style>{STYLE}{page_print_style((park + ' · ' if park else '') + t['title'], lang)}</style></head>"
             f"<body>{''.join(body)}</body></html>\n")
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from kg.analysis.changes import change_rows
 from kg.analysis.projects import projects
+from kg.cells import HEADER_WIDTH
 from kg.cells import workbook_bytes as text_workbook_bytes
 from kg.outputs.report.data import (
     _blank,
@@ -49,7 +50,7 @@ def _sheet(wb, title: str, headers: list[str], rows: list[list[Any]], formats: d
         for (cell,) in ws.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
             cell.number_format = fmt
     for i, header in enumerate(headers):
-        widest = max([_cell_width(header)] + [_cell_width(r[i]) for r in rows])
+        widest = max([min(_cell_width(header), HEADER_WIDTH)] + [_cell_width(r[i]) for r in rows])
         ws.column_dimensions[get_column_letter(i + 1)].width = min(60, max(8, widest + 2))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
