@@ -149,7 +149,7 @@ def test_report_without_chromium_is_written_with_a_warning(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "KG_CHROMIUM"}
     env["PATH"] = str(Path(sys.executable).parent)
     run = subprocess.run([sys.executable, "-m", "kg", "report", "-o", str(tmp_path / "r"), "--data", str(MINI),
-                          "--out", str(tmp_path / "build")], capture_output=True, text=True, env=env)
+                          "--build-dir", str(tmp_path / "build")], capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr
     assert "warning: report.pdf not written" in run.stderr and "chromium" in run.stderr
     assert "Traceback" not in run.stderr
@@ -173,9 +173,9 @@ def workbooks(shipped_build, tmp_path_factory):
     root = tmp_path_factory.mktemp("books")
     store = open_store(shipped_build)
     write_report(analyse(store), store, root / "report", lang="zh", top=20, pdf=False)
-    for args in (("gaps", "--format", "xlsx", "-o", str(root / "gaps.xlsx"), "--out", str(shipped_build)),
+    for args in (("gaps", "--format", "xlsx", "-o", str(root / "gaps.xlsx"), "--build-dir", str(shipped_build)),
                  ("template", "-o", str(root / "template.xlsx")),
-                 ("export-tables", "-o", str(root / "tables.xlsx"), "--out", str(shipped_build))):
+                 ("export-tables", "-o", str(root / "tables.xlsx"), "--build-dir", str(shipped_build))):
         run = kg(*args)
         assert run.returncode == 0, run.stderr
     return {"report": root / "report" / "gaps.xlsx", "gaps": root / "gaps.xlsx",
