@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,8 +14,27 @@ import pytest
 from kg.paths import default_data_dir
 
 HERE = Path(__file__).resolve().parent
+CHECKOUT = HERE.parent
 MINI = HERE / "fixtures" / "mini"
 REQUIRE_ALL = bool(os.environ.get("KG_REQUIRE_ALL"))
+
+
+def kg_command(*args: str) -> list[str]:
+    """The command line of `kg ARGS` as a user runs it, from this checkout (see :func:`checkout_env`)."""
+    return [sys.executable, "-m", "kg", *args]
+
+
+def checkout_env() -> dict[str, str]:
+    """The environment for a `kg` subprocess: this checkout first on PYTHONPATH, so the code
+    under test runs and not a copy installed in the environment."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(CHECKOUT), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def run_kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`kg ARGS` from this checkout in a subprocess; its exit code, stdout and stderr."""
+    return subprocess.run(kg_command(*args), capture_output=True, text=True, cwd=cwd, env=checkout_env())
 
 
 def skip_or_fail(reason: str) -> None:
@@ -117,10 +138,7 @@ def open_page(browser, path: Path, viewport: tuple[int, int] = (1600, 1000), rea
 def kg_serve(data: Path, out: Path, log: Path, timeout: float, *extra: str):
     """`kg serve` over ``data`` (built into ``out``) on a free loopback port, as a user runs it
     (with the ``extra`` options); yields (base URL, process) and stops the server afterwards."""
-    import shutil
     import signal
-    import subprocess
-    import sys
 
     from kg.store.endpoint import free_port, wait_listening
 
@@ -129,9 +147,9 @@ def kg_serve(data: Path, out: Path, log: Path, timeout: float, *extra: str):
     port = free_port()
     with open(log, "w") as handle:
         process = subprocess.Popen(
-            [sys.executable, "-m", "kg", "serve", "--data", str(data), "--out", str(out),
-             "--port", str(port), "--timeout", str(timeout), *extra],
-            stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+            kg_command("serve", "--data", str(data), "--out", str(out), "--port", str(port), "--timeout", str(timeout),
+                       *extra),
+            stdout=handle, stderr=subprocess.STDOUT, start_new_session=True, env=checkout_env())
     try:
         wait_listening("127.0.0.1", port, timeout=60, process=process)
         yield f"http://127.0.0.1:{port}", process

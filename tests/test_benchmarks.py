@@ -4,8 +4,6 @@ runner measures each step in its own process and writes BENCHMARKS.md. No timing
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ import rdflib
 
 from benchmarks.generate import SIZES, generate
 from benchmarks.run import STEP_NAMES, main, markdown, run_size
+from tests.conftest import run_kg
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,8 +38,7 @@ def test_generator_is_deterministic_and_synthetic(tmp_path):
 
 
 def test_generated_tables_pass_kg_validate_and_have_the_shape(synthetic):
-    done = subprocess.run([sys.executable, "-m", "kg", "validate", "--data", str(synthetic)],
-                          capture_output=True, text=True, cwd=ROOT)
+    done = run_kg("validate", "--data", str(synthetic))
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("valid:")
     import networkx as nx

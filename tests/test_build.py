@@ -11,14 +11,25 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.store.build import build
-from kg.store.generations import current_generation, read_manifest
+from kg.paths import default_data_dir
+from kg.store.build import build, check
+from kg.store.generations import MANIFEST, current_generation, read_manifest
+from kg.tables.dataset import load_tables
 from kg.tables.read import DataErrors
+from tests.conftest import CHECKOUT, checkout_env, run_kg
+
+run = run_kg  # the command, as a user runs it, from this checkout
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """The installed command, as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, cwd=cwd)
+def test_subprocesses_and_this_session_run_the_checkout(tmp_path):
+    """The code under test is this checkout's, in this process and in every `kg` subprocess,
+    also when another kg is installed in the environment."""
+    import kg
+
+    assert Path(kg.__file__).resolve() == CHECKOUT / "kg" / "__init__.py"
+    probe = subprocess.run([sys.executable, "-c", "import kg; print(kg.__file__)"], capture_output=True, text=True,
+                           cwd=tmp_path, env=checkout_env())
+    assert Path(probe.stdout.strip()).resolve() == CHECKOUT / "kg" / "__init__.py", probe
 
 
 def test_build_writes_turtle_ntriples_and_store(mini, tmp_path):
@@ -130,6 +141,129 @@ def test_missing_data_folder_is_a_clear_error(tmp_path):
 
 
 def test_shipped_build(shipped_build):
+    """The manifest states the exact number of triples the build wrote: the lines of graph.nt."""
     manifest = read_manifest(shipped_build)
-    assert manifest["triples"] > 1000
-    assert os.path.exists(shipped_build / "graph.nt")
+    lines = (shipped_build / "graph.nt").read_text(encoding="utf-8").splitlines()
+    assert manifest["triples"] == len([line for line in lines if line.strip()])
+    assert manifest["rows"]["products"] == len(load_tables(default_data_dir())["products"])
+
+
+# ---------------------------------------------------------------- how a build is put in place
+
+class FileCalls:
+    """Records the calls that create, rename or remove paths in a build folder, and checks,
+    at the moment each rename happens, what its source holds."""
+
+    def __init__(self, monkeypatch, out: Path):
+        self.out, self.calls, self.renamed = out, [], []
+        for name in ("replace", "rename", "unlink", "remove", "rmdir", "symlink"):
+            monkeypatch.setattr(os, name, self.spy(name, getattr(os, name)))
+
+    def spy(self, name, real):
+        def call(*args, **kwargs):
+            paths = [Path(a) for a in args[:2] if isinstance(a, (str, os.PathLike))]
+            if name in ("replace", "rename"):
+                source = paths[0]
+                self.renamed.append({
+                    "source": source, "target": paths[1], "target_existed": os.path.lexists(paths[1]),
+                    "link": os.readlink(source) if source.is_symlink() else None,
+                    "files": sorted(str(p.relative_to(source)) for p in source.rglob("*"))
+                    if source.is_dir() and not source.is_symlink() else None})
+            self.calls.append((name, *paths))
+            return real(*args, **kwargs)
+        return call
+
+    def touching(self, path: Path) -> list[tuple]:
+        """The calls whose destination (or only path) is ``path``."""
+        return [c for c in self.calls if c[-1] == path or (c[0] in ("unlink", "remove", "rmdir") and c[1] == path)]
+
+
+def test_current_pointer_is_replaced_by_one_rename_of_a_finished_link(mini, tmp_path, monkeypatch):
+    """The switch to a new build is atomic: ``current`` is never removed and re-created (a
+    reader in between would find no build); a link to the new generation is written under
+    another name and renamed over ``current`` in one step."""
+    out = tmp_path / "build"
+    build(mini, out)
+    with open(mini / "products.csv", "a", encoding="utf-8") as f:
+        f.write("caustic-soda,烧碱,Caustic soda,salt,midstream,intermediate,1,,,general,,\n")
+    calls = FileCalls(monkeypatch, out)
+    second = build(mini, out)
+    pointer = out / "current"
+    operations = [c[0] for c in calls.touching(pointer)]
+    assert operations in (["replace"], ["rename"]), f"current was changed by {operations}, not by one rename"
+    (switch,) = [r for r in calls.renamed if r["target"] == pointer]
+    assert switch["target_existed"], "the previous pointer was removed before the new one was put in place"
+    assert switch["link"] == second.generation.name, "the renamed link does not point at the new generation"
+    assert switch["source"].parent == out and switch["source"] != pointer
+    assert os.readlink(pointer) == second.generation.name
+
+
+def test_a_generation_appears_whole_by_a_rename_of_a_temporary_folder(mini, tmp_path, monkeypatch):
+    """A generation is written in a temporary folder and renamed into place when complete, so
+    no ``gen-*`` folder is ever half-written: while the store is written, every ``gen-*``
+    folder already holds its manifest, and the new one arrives by one rename."""
+    import kg.store.build
+
+    out = tmp_path / "build"
+    build(mini, out)
+    with open(mini / "products.csv", "a", encoding="utf-8") as f:
+        f.write("caustic-soda,烧碱,Caustic soda,salt,midstream,intermediate,1,,,general,,\n")
+    seen_while_writing: list[tuple[str, bool]] = []
+    write_store = kg.store.build._write_store
+
+    def watched(target: Path, ontology: bytes) -> int:
+        seen_while_writing.extend((p.name, (p / MANIFEST).exists()) for p in out.glob("gen-*"))
+        return write_store(target, ontology)
+
+    monkeypatch.setattr(kg.store.build, "_write_store", watched)
+    calls = FileCalls(monkeypatch, out)
+    generation = build(mini, out).generation
+    assert seen_while_writing and all(whole for _, whole in seen_while_writing), \
+        f"a gen-* folder without its manifest existed while the build wrote: {seen_while_writing}"
+    (arrival,) = [r for r in calls.renamed if r["target"] == generation]
+    assert not arrival["target_existed"] and arrival["source"] != generation
+    assert not arrival["source"].name.startswith("gen-")
+    assert {MANIFEST, "graph.nt", "graph.ttl", "projection.json", "store"} <= set(arrival["files"]), arrival
+
+
+def test_english_labels_of_links_are_built_from_the_english_names(mini):
+    """Flows, productions and project outputs are labelled "A → B" in each language from the
+    two ends' names in that language (read here from the tables themselves)."""
+    import csv
+
+    import pyoxigraph as ox
+
+    def rows(name: str) -> list[dict]:
+        with open(mini / f"{name}.csv", encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    names = {t: {r["id"]: (r["label_zh"], r["label_en"]) for r in rows(t)}
+             for t in ("products", "companies", "projects")}
+    expected = {}
+    for table, kind, left, left_table in (("flows", "flow", "input", "products"),
+                                          ("company_products", "production", "company", "companies"),
+                                          ("project_products", "output", "project", "projects")):
+        right, right_table = ("output", "products") if table == "flows" else ("product", "products")
+        for r in rows(table):
+            iri = f"<https://w3id.org/kg-chain/id/{kind}/{r[left]}--{r[right]}>"
+            for i, lang in enumerate(("zh", "en")):
+                expected[(iri, lang)] = f"{names[left_table][r[left]][i]} → {names[right_table][r[right]][i]}"
+    store = ox.Store()
+    store.bulk_load(input=("\n".join(check(mini, shacl=False)[1]) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES)
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    got = {}
+    for iri, _ in expected:
+        for quad in store.quads_for_pattern(ox.NamedNode(iri[1:-1]), label, None):
+            got[(iri, quad.object.language)] = quad.object.value
+    assert len(expected) == 2 * (len(rows("flows")) + len(rows("company_products")) + len(rows("project_products")))
+    assert got == expected
+
+
+def test_decimals_are_written_without_exponent_or_trailing_zeros():
+    """Amounts become xsd:decimal lexical forms as a reader types them back."""
+    import pandas as pd
+
+    from kg.graph.mapping import decimal_text
+
+    values = pd.Series(["1.50", "1.2E+9", "3", "0.0300", "2.0", ""])
+    assert decimal_text(values).tolist() == ["1.5", "1200000000", "3", "0.03", "2", ""]

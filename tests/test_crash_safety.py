@@ -10,7 +10,6 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ import pyoxigraph as ox
 from kg.paths import default_data_dir
 from kg.store.generations import MANIFEST, current_generation
 from kg.store.stores import LocalStore
+from tests.conftest import checkout_env, kg_command
 
 HERE = Path(__file__).resolve().parent
 MINI = HERE / "fixtures" / "mini"
@@ -27,8 +27,8 @@ KILLS = 6
 
 
 def start_build(data: Path, out: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kg", "build", "--force", "--data", str(data), "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(kg_command("build", "--force", "--data", str(data), "--out", str(out)),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=checkout_env())
 
 
 def assert_complete(out: Path) -> tuple[Path, int]:

@@ -176,6 +176,26 @@ def test_weights_change_the_order(hand):
     assert r["rank"].tolist() == [1, 2, 2, 1]  # cat alone on the secure list
 
 
+def test_ties_share_a_rank_and_the_next_rank_counts_them(hand):
+    """Ranks as docs/method.md prints them (1, 2, 2, 4): a product's rank is one more than
+    the number of products on its list scoring higher. ``end2``, a twin of ``end`` (same
+    chain, tier, target and input), scores what ``end`` scores under any weights, so the two
+    share a rank and the product after them is ranked two further down."""
+    node(hand, "end2", "missing", ["fine"], tier=3)
+    hand.nodes["end2"]["targeted"] = True
+    hand.add_edge("prod1", "end2")
+    r = analyse(hand).ranking
+    twins = r[r["id"].isin(["end", "end2"])]
+    assert twins["list"].nunique() == 1 and twins["score"].nunique() == 1
+    ranked = r[r["list"] == twins["list"].iloc[0]].reset_index(drop=True)
+    at = int(ranked.index[ranked["id"] == "end"][0])
+    assert ranked.loc[at + 1, "id"] == "end2" and at + 2 < len(ranked)
+    assert ranked.loc[at + 2, "score"] < ranked.loc[at, "score"]
+    assert ranked.loc[at:at + 2, "rank"].tolist() == [at + 1, at + 1, at + 3]
+    scores = ranked["score"].tolist()
+    assert ranked["rank"].tolist() == [1 + sum(other > score for other in scores) for score in scores]
+
+
 def test_gaps_sorted_recruitable_first_then_breaks(hand):
     gaps = analyse(hand).gaps
     kinds = gaps["gap_type"].tolist()

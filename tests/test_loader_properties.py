@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -39,6 +40,7 @@ MEANINGFUL = st.sampled_from([
 ])
 CELL = st.one_of(MEANINGFUL, st.text(max_size=12))
 EXAMPLES = int(os.environ.get("KG_HYPOTHESIS_EXAMPLES", "40"))  # raise it for a longer search
+BUILD_EXAMPLES = max(12, EXAMPLES // 4)  # each example builds twice
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
 
@@ -64,17 +66,31 @@ def table_contents(draw) -> tuple[str, bytes]:
                                                  errors="replace")
 
 
+# The errors about a whole file or workbook, which has no row or column to name: it is
+# missing, empty, or cannot be decoded or parsed at all.
+WHOLE_FILE = ("the file is empty", "not UTF-8", "not a valid CSV file", "cannot be read as an Excel workbook",
+              "required file is missing", "required sheet", "two sheets are named")
+
+
 def assert_named(issues, names: dict) -> None:
-    """Every error names a known file or sheet, a row >= 1 when it names one, and a column."""
+    """Every error names its file or sheet, the row (>= 1) and the column: a column of the
+    table, a key's columns, or a column's letter where it has no name (an empty header
+    cell, cells past the header). Only an error about the whole file names neither."""
     errors = [i for i in issues if i.severity == "error"]
     assert errors
     for issue in errors:
         assert issue.file in names or issue.file.endswith((".csv", ".xlsx")), issue
-        assert str(issue).startswith(issue.file)
-        if issue.row is not None:
-            assert issue.row >= 1, issue
-        if issue.value is not None and issue.file in names and issue.column:
-            assert "," in issue.column or issue.column in {c.name for c in names[issue.file].columns}, issue
+        text = str(issue)
+        assert text.startswith(issue.file), issue
+        if issue.row is None and issue.column is None:
+            assert issue.expected.startswith(WHOLE_FILE), f"names only the file: {text}"
+            continue
+        assert issue.row is not None and issue.row >= 1, f"names no row: {text}"
+        assert issue.column, f"names no column: {text}"
+        assert f"row {issue.row}, column '{issue.column}'" in text, text
+        if issue.value is not None and issue.file in names:
+            known = {c.name for c in names[issue.file].columns}
+            assert "," in issue.column or issue.column in known or re.fullmatch("[A-Z]+", issue.column), issue
 
 
 @SETTINGS
@@ -91,7 +107,7 @@ def test_any_table_content_loads_or_names_its_errors(content):
             assert_named(exc.issues, FILES)
 
 
-@settings(max_examples=max(12, EXAMPLES // 4), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=BUILD_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(table_contents())
 def test_any_table_content_builds_or_fails_cleanly_keeping_the_previous_build(content):
     file, data = content

@@ -193,3 +193,15 @@ def test_a_co_product_calls_for_nothing():
     assert c.loc["brine", "demand_pull"] > 0
     assert c2.loc["brine", "demand_pull"] == 0.0  # only chlorine is local, and it calls for nothing
     assert c2.loc["brine", "bridging"] == 0.0
+
+
+def test_a_product_whose_every_route_needs_a_gated_input_carries_a_caution():
+    G = graph()
+    G.nodes["hcl"]["facts"] = {"controlled": [{"value": "ods", "source": "s"}]}
+    pvc = analyse(G).ranking.set_index("id").loc["pvc"]
+    # pvc's one route takes hcl (gated) and x: the caution names hcl
+    assert pvc["list"] == "recruit"
+    assert [c["limit"] for c in pvc["cautions"]] == ["gated_input"]
+    assert "hcl" in pvc["cautions"][0]["detail_en"]
+    # without the gate, no caution
+    assert analyse(graph()).ranking.set_index("id").loc["pvc", "cautions"] == []

@@ -1,25 +1,24 @@
 """`kg report` on the shipped data, read back as a planner would: the workbook with openpyxl,
-the page in headless Chromium. Numbers are compared with `kg gaps --format json`."""
+the page in headless Chromium. Numbers are compared with the pinned answers in tests/golden,
+the weights with docs/method.md, and scores and ranks worked out again from the components."""
 
 from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import open_page
+from tests.conftest import CHECKOUT, open_page, run_kg
+from tests.golden import read_golden
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TOP = 20
+PINNED = "ranking-recruit-top"  # the top targets the report leads with: the recruit list
 
 
-def kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, cwd=cwd)
+kg = run_kg  # `kg ARGS` from this checkout
 
 
 @pytest.fixture(scope="session")
@@ -51,15 +50,28 @@ def rows_of(sheet) -> tuple[list[str], list[dict]]:
     return headers, [dict(zip(headers, row)) for row in values[1:]]
 
 
-def test_report_folder_and_terminal_summary(report_run, chains):
+def documented_weights() -> dict[str, float]:
+    """The default weights as docs/method.md prints them (its table of components)."""
+    text = (CHECKOUT / "docs" / "method.md").read_text(encoding="utf-8")
+    table = text.split("| component | 中文 | what it measures | default weight |", 1)[1].split("\n\n", 1)[0]
+    rows = re.findall(r"^\| `([a-z_]+)` \|.*\| ([0-9.]+) \|$", table, re.M)
+    return {name: float(weight) for name, weight in rows}
+
+
+def test_report_folder_and_terminal_summary(report_run):
+    """The terminal summary prints each chain's pinned completeness on its line, and the pinned
+    first target with its score."""
     names = sorted(p.name for p in report_run["folder"].iterdir())
     assert names in (["gaps.xlsx", "graph.html", "index.html"], ["gaps.xlsx", "graph.html", "index.html", "report.pdf"])
     out = report_run["stdout"]
     assert "各产业链完整度" in out and "重点招引目标" in out
-    for label in chains["label_zh"]:
-        assert label in out
-    assert report_run["ranking"][0]["label_zh"] in out
-    assert f"{report_run['ranking'][0]['score']:.3f}" in out
+    lines = out.splitlines()
+    for chain in read_golden("completeness"):
+        line = next((line for line in lines if line.split() and line.split()[0] == chain["label_zh"]), "")
+        shares = [f"{float(chain['completeness']):.0%}", f"{float(chain['completeness_planned']):.0%}"]
+        assert line.split()[1:] == [chain["products"], chain["present"], chain["planned"], chain["missing"], *shares]
+    first = read_golden(PINNED)[0]
+    assert first["label_zh"] in out and f"{float(first['score']):.3f}" in out
 
 
 def test_workbook_sheets_headers_frozen_filters_widths(workbook, chains):
@@ -77,20 +89,20 @@ def test_workbook_sheets_headers_frozen_filters_widths(workbook, chains):
             assert width and width >= 8, (sheet.title, column)
 
 
-def test_top_targets_sheet_matches_gaps_json(workbook, report_run):
-    from kg.analysis.gaps import COMPONENT_LABELS
+def test_top_targets_sheet_matches_the_pinned_ranking(workbook):
+    """The sheet holds the pinned top of the recruit list (tests/golden), with every component,
+    and each rank is one more than the number of higher scores."""
+    from kg.analysis.gaps import COMPONENT_LABELS, COMPONENTS
 
     headers, rows = rows_of(workbook["重点招引目标"])
-    ranking = report_run["ranking"][:TOP]
-    assert len(rows) == len(ranking)
-    for row, expected in zip(rows, ranking):
-        assert row["id"] == expected["id"]
-        assert row["排名"] == expected["rank"]
-        assert row["产品"] == expected["label_zh"]
-        assert row["优先分"] == pytest.approx(expected["score"], abs=1e-6)
-        for name, value in expected["components"].items():
-            assert row[COMPONENT_LABELS[name][0]] == pytest.approx(value, abs=1e-6), (expected["id"], name)
-        assert row["理由"] == expected["reason_zh"]
+    pinned = read_golden(PINNED)
+    assert len(rows) == len(pinned) == TOP
+    for row, expected in zip(rows, pinned):
+        assert (row["id"], row["排名"], row["产品"]) == (expected["id"], int(expected["rank"]), expected["label_zh"])
+        assert row["优先分"] == pytest.approx(float(expected["score"]), abs=1e-6)
+        for name in COMPONENTS:
+            assert row[COMPONENT_LABELS[name][0]] == pytest.approx(float(expected[name]), abs=1e-6), (row["id"], name)
+        assert row["排名"] == 1 + sum(1 for other in rows if other["优先分"] > row["优先分"] + 1e-9)
 
 
 def test_each_chain_sheet_leads_with_its_top_target(workbook, report_run, chains):
@@ -117,12 +129,19 @@ def test_projects_and_sources_sheets_hold_every_project_and_quote(workbook, ship
     _, sources = rows_of(workbook["来源"])
     quotes = set(shipped_store.select("SELECT DISTINCT ?q WHERE { ?s prov:wasDerivedFrom ?src ; kg:quote ?q }")["q"])
     assert {r["原文引述"] for r in sources if r["原文引述"]} == quotes
+
+
+def test_weights_sheet_shows_the_weights_docs_method_md_documents(workbook):
+    """The default weights in the workbook are the ones docs/method.md tells the planner."""
+    from kg.analysis.gaps import COMPONENTS
+
     _, weights = rows_of(workbook["评分权重"])
-    # the defaults docs/method.md documents, written out here rather than read from the code
-    assert {r["id"]: r["权重"] for r in weights} == {
-        "feedstock_readiness": 0.2, "demand_pull": 0.15, "outlet_value": 0.1, "bridging": 0.1,
-        "downstream_reach": 0.1, "value_tier": 0.1, "strategic_target": 0.15, "cross_chain": 0.05,
-        "market_outlook": 0.05, "core_chains": 1, "extension_chains": 0.6}
+    sheet = {r["id"]: r["权重"] for r in weights if r["id"] in COMPONENTS}
+    kinds = {r["id"]: r["权重"] for r in weights if r["id"] not in COMPONENTS}
+    assert kinds == {"core_chains": 1, "extension_chains": 0.6}  # docs/method.md, "Chain kind"
+    documented = documented_weights()
+    assert documented, "docs/method.md has no table of components and default weights"
+    assert sheet == pytest.approx(documented), f"docs/method.md documents {documented}; the workbook shows {sheet}"
 
 
 def test_english_workbook_and_page(shipped_store, tmp_path):
@@ -164,7 +183,9 @@ def test_page_offline_and_chinese_rendered_with_a_cjk_font(browser, report_run):
     page.close()
 
 
-def test_page_targets_table_matches_gaps_json(browser, report_run, chains):
+def test_page_targets_table_matches_the_pinned_ranking(browser, report_run):
+    from kg.analysis.gaps import COMPONENTS
+
     page = open_page(browser, report_run["folder"] / "index.html").page
     rows = page.eval_on_selector_all("#targets-table tbody tr", """rows => rows.map(r => ({
         rank: r.cells[0].innerText.trim(), product: r.cells[1].querySelector('b').innerText.trim(),
@@ -172,19 +193,21 @@ def test_page_targets_table_matches_gaps_json(browser, report_run, chains):
         range: (r.cells[4].querySelector('.rank-range') || {innerText: ''}).innerText.trim(),
         components: Object.fromEntries([...r.querySelectorAll('[data-component]')].map(
             e => [e.dataset.component, e.innerText.split('×')[0].trim()]))}))""")
-    ranking = report_run["ranking"][:TOP]
-    assert len(rows) == len(ranking)
-    for row, expected in zip(rows, ranking):
-        assert row["rank"] == str(expected["rank"])
+    pinned = read_golden(PINNED)
+    assert len(rows) == len(pinned)
+    for row, expected in zip(rows, pinned):
+        assert row["rank"] == expected["rank"]
         assert row["product"] == expected["label_zh"]
-        assert row["score"] == f"{expected['score']:.3f}"
-        best, worst = expected["rank_range"]
+        assert row["score"] == f"{float(expected['score']):.3f}"
+        best, worst = next(r for r in report_run["ranking"] if r["id"] == expected["id"])["rank_range"]
         assert row["range"].endswith(f"{best}–{worst}")
-        assert row["components"] == {k: f"{v:.3f}" for k, v in expected["components"].items()}
-    # Every chain is drawn in the completeness chart, with its share as text.
+        assert {k: v for k, v in row["components"].items() if k in COMPONENTS} == \
+            {k: f"{float(expected[k]):.3f}" for k in COMPONENTS}
+    # Every chain is drawn in the completeness chart, with its pinned shares as text.
     chart = page.locator("#completeness svg.chart").text_content()
-    for label in chains["label_zh"]:
-        assert label in chart
+    for chain in read_golden("completeness"):
+        shares = f"{float(chain['completeness']):.0%} / {float(chain['completeness_planned']):.0%}"
+        assert chain["label_zh"] in chart and shares in chart, (chain["chain"], shares)
     page.close()
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from kg.tables.dataset import load_tables
-from kg.tables.read import DataErrors
+from kg.tables.read import DataErrors, parse_rows
+from kg.tables.schema import TABLES
 
 
 def errors_of(data: Path) -> list[str]:
@@ -126,3 +127,31 @@ def test_id_with_doubled_or_trailing_separator_is_refused(mini, bad_id):
     rewrite(mini / "company_products.csv", "co-b,sodium-cyanide", f"{bad_id},sodium-cyanide")
     errors = errors_of(mini)
     assert any(e.startswith(f"companies.csv, row 3, column 'id': '{bad_id}': is not a valid id") for e in errors)
+
+
+# Spaces people and programs leave around cells: ordinary, tab, non-breaking, full-width,
+# zero-width (space, joiners, word joiner) and the byte order mark, which Python's
+# str.strip() does not remove.
+AROUND = [" ", "\t", "\u00a0", "\u3000", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+
+
+def test_parse_rows_trims_every_kind_of_space_around_header_and_cells():
+    header = ["\ufeffid", "label_zh\u200b", " label_en", "chains\u2060", "segment", "kind", "value_tier", "source"]
+    cells = ["salt", "原盐", "Raw salt", "salt", "upstream", "raw_material", "1", "general"]
+    rows = [header, ["\u200b", "\ufeff", "\u00a0"]]  # a row of nothing but spaces is empty
+    for i, space in enumerate(AROUND):
+        rows.append([f"{space}{c}{AROUND[(i + k) % len(AROUND)]}" for k, c in enumerate(cells)])
+    issues: list = []
+    frame = parse_rows(rows, TABLES["products"], "products.csv", issues)
+    assert [i for i in issues if i.severity == "error"] == []
+    assert frame is not None and list(frame["_row"]) == list(range(3, 3 + len(AROUND)))
+    for column, value in zip(header, cells):
+        assert frame[column.strip("\ufeff\u200b\u2060 ")].tolist() == [value] * len(AROUND), column
+
+
+def test_zero_width_spaces_and_bom_around_ids_still_resolve(mini):
+    """An id typed with a zero-width space or a BOM after it is the same id: the flow refers
+    to the product and the dataset loads."""
+    rewrite(mini / "flows.csv", "salt,sodium,", "salt\u200b,\ufeffsodium\u2060,")
+    tables = load_tables(mini)
+    assert tables["flows"][["input", "output"]].values.tolist()[0] == ["salt", "sodium"]

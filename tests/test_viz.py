@@ -216,14 +216,18 @@ def test_search_finds_chinese_and_english_names(browser, viz_file, shipped_graph
 
 
 def test_click_shows_the_panel_and_screenshot(browser, viz_file, shipped_graph, tmp_path):
-    """A leader clicks 金属钠 (sodium): the panel explains it. The page, with the panel open,
-    is the screenshot in docs/img/graph.png (rewritten only with KG_WRITE_SCREENSHOT=1)."""
+    """A leader clicks 光伏发电 (PV power), a weak link with a producer, a project, gaps and a
+    score, so every part of the panel is checked: it names them all. The page, with the
+    panel open, is the screenshot in docs/img/graph.png (rewritten only with
+    KG_WRITE_SCREENSHOT=1)."""
     from PIL import Image, ImageStat
 
     opened = open_page(browser, viz_file, ready=READY)
     page = opened.page
-    node = shipped_graph.nodes["sodium"]
-    click_node(page, "sodium")
+    clicked = "pv-power"
+    node = shipped_graph.nodes[clicked]
+    assert node["producers"] and node["projects"] and node["gap_types"] and node.get("score") is not None
+    click_node(page, clicked)
     panel = page.locator("#panel")
     assert panel.locator("h2").inner_text() == node["label_zh"]
     text = panel.inner_text()
@@ -232,13 +236,12 @@ def test_click_shows_the_panel_and_screenshot(browser, viz_file, shipped_graph, 
     for gap in node["gap_types"]:
         assert GAP_LABELS[gap][0] in text
     for company in node["producers"]:
-        assert company["label_zh"] in text
+        assert company["label_zh"] in text, f"producer {company['label_zh']} is not in the panel"
     for project in node["projects"]:
-        assert project["label_zh"] in text
-    for succ in shipped_graph.successors("sodium"):
-        assert shipped_graph.nodes[succ]["label_zh"] in text
-    if node.get("score") is not None:
-        assert f"{node['score']:.2f}" in text
+        assert project["label_zh"] in text, f"project {project['label_zh']} is not in the panel"
+    for neighbour in [*shipped_graph.successors(clicked), *shipped_graph.predecessors(clicked)]:
+        assert shipped_graph.nodes[neighbour]["label_zh"] in text
+    assert f"{node['score']:.2f}" in text
     # Screenshot: the overview again, panel open.
     page.evaluate("kgExplorer.fitView()")
     page.mouse.move(5, 5)

@@ -37,6 +37,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import networkx as nx
+
 from kg.analysis.facts import fact_numbers, fact_words
 
 LISTS = ("recruit", "develop", "secure", "gated")
@@ -131,3 +133,28 @@ def cautions(data: Mapping[str, Any], park_limits: Any) -> list[dict[str, Any]]:
                               "detail_en": f"{en} {shown} {unit}; the park states a limit without a figure",
                               "quote": limit.get("quote", "")})
     return found
+
+
+def gated_input_cautions(G: nx.DiGraph, p: str) -> list[dict[str, Any]]:
+    """A caution when every route of ``p`` (its main-output processes) needs an input that a
+    gate keeps off the recruit list (node attribute ``gates``, set first): the product can
+    only come with that input made on site under its rules (HCFC-22 as feedstock for TFE,
+    used by the maker itself), which the planner must weigh."""
+    routes: dict[str, list[str]] = {}
+    for q, e in G.pred[p].items():
+        if (e.get("relation") or "main") == "main":
+            routes.setdefault(e.get("process") or p, []).append(q)
+    if not routes:
+        return []
+    blocked = []
+    for inputs in routes.values():
+        gated = sorted(q for q in inputs if G.nodes[q].get("gates"))
+        if not gated:
+            return []
+        blocked += gated
+    names = sorted(set(blocked))
+    zh = "、".join(G.nodes[q].get("label_zh", q) for q in names)
+    en = ", ".join(G.nodes[q].get("label_en", q) for q in names)
+    return [{"limit": "gated_input", "detail_zh": f"每条路线都需受限原料{zh}（须配套自用并符合其管控）",
+             "detail_en": f"every route needs a gated input ({en}): it must be made on site under its rules",
+             "quote": ""}]

@@ -171,6 +171,21 @@ def clean_cell(value: str) -> str:
     return value.strip(SPACES)
 
 
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of the column at 0-based ``index`` (0 -> A, 26 -> AA): how a
+    cell without a column name is named, as Excel shows it.
+
+    >>> column_letter(0), column_letter(25), column_letter(26)
+    ('A', 'Z', 'AA')
+    """
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def parse_rows(rows: Iterable[list[str]], table: Table, file: str,
                issues: list[DataIssue]) -> pd.DataFrame | None:
     """Rows of cells (the first non-empty one is the header) as a DataFrame of strings with
@@ -195,12 +210,12 @@ def parse_rows(rows: Iterable[list[str]], table: Table, file: str,
             issues.append(DataIssue(file, header_row, name, None,
                                     f"required column '{name}' is missing from the header"))
     seen: set[str] = set()
-    for name in header:
-        if name in seen:
+    for position, name in enumerate(header):
+        if name and name in seen:  # empty header cells are named one by one below
             issues.append(DataIssue(file, header_row, name, None, "column appears twice in the header"))
         seen.add(name)
         if not name:
-            issues.append(DataIssue(file, header_row, None, None, "a header cell is empty"))
+            issues.append(DataIssue(file, header_row, column_letter(position), None, "a header cell is empty"))
         elif name not in known and not name.startswith("_"):
             issues.append(DataIssue(file, header_row, name, None,
                                     "unknown column (ignored); known columns: " + ", ".join(sorted(known)),
@@ -211,7 +226,8 @@ def parse_rows(rows: Iterable[list[str]], table: Table, file: str,
     for n, r in numbered[1:]:
         cells = [clean_cell(c) for c in r]
         if len(cells) > width and any(cells[width:]):
-            issues.append(DataIssue(file, n, None, ",".join(cells[width:]),
+            extra = width + next(i for i, c in enumerate(cells[width:]) if c)
+            issues.append(DataIssue(file, n, column_letter(extra), ",".join(cells[width:]),
                                     f"row has {len(cells)} cells but the header has {width}"))
             continue
         cells = (cells + [""] * width)[:width]
@@ -727,7 +743,7 @@ def check_tables(tables: Tables, issues: list[DataIssue]) -> None:
     park = tables["park"]
     if len(park) > 1:
         for row in park[ROW].iloc[1:]:
-            issues.append(DataIssue(table_file(park, TABLES["park"]), int(row), None, None,
+            issues.append(DataIssue(table_file(park, TABLES["park"]), int(row), "id", None,
                                     "the park table holds exactly one row: the zone"))
 
 

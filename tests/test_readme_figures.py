@@ -1,0 +1,36 @@
+"""The README's figures come from their evidence: each marked block (`<!-- figures:NAME -->`)
+equals what `python -m benchmarks.readme_figures --write` writes from benchmarks/results.json,
+the real commands on the shipped data and the property tests' example counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.readme_figures import BLOCKS, README, drift, figures
+
+
+@pytest.fixture(scope="module")
+def blocks(shipped_build) -> dict[str, str]:
+    return figures(shipped_build)
+
+
+def test_readme_figures_match_their_evidence(blocks):
+    found = drift(README.read_text(encoding="utf-8"), blocks)
+    assert not found, ("README.md's figures differ from their evidence (run `python -m benchmarks.readme_figures "
+                       "--write` if the evidence is right):\n" + found)
+
+
+def test_a_hand_edited_figure_is_caught(blocks):
+    """The check is not vacuous: one figure changed by hand in the Scale block shows as drift."""
+    text = README.read_text(encoding="utf-8")
+    scale = text.split("<!-- figures:scale -->\n", 1)[1].split("<!-- /figures -->", 1)[0]
+    edited = text.replace(scale, scale.replace("2.3×", "2.7×", 1))
+    assert edited != text
+    lines = drift(edited, blocks).splitlines()
+    assert any(line.startswith("-") and "2.7×" in line for line in lines), lines
+    assert any(line.startswith("+") and "2.3×" in line for line in lines), lines
+
+
+def test_every_block_is_in_the_readme():
+    text = README.read_text(encoding="utf-8")
+    assert [name for name in BLOCKS if f"<!-- figures:{name} -->" not in text] == []
