@@ -13,7 +13,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -288,16 +287,19 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def workdirs() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob("kg-serve-*"))
+def workdirs(tmp_path: Path) -> set[Path]:
+    return set((tmp_path / "tmp").glob("kg-serve-*"))
 
 
 def start_serve(tmp_path: Path, out: Path) -> tuple[subprocess.Popen, int]:
     if not __import__("shutil").which("oxigraph"):
         skip_or_fail("the `oxigraph` command (PyPI oxigraph) is not installed")
     port = free_port()
+    # a temp folder of the test's own, so servers other tests or users run beside it don't count
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(tmp_path / "tmp")}
     process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--data", str(MINI), "--build-dir", str(out),
-                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     wait_listening("127.0.0.1", port, timeout=60, process=process)
     return process, port
 
@@ -313,10 +315,10 @@ def wait_for(condition, seconds: float = 20) -> bool:
 
 @pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM])
 def test_sighup_and_sigterm_end_the_engine_and_remove_its_folder(tmp_path, sig):
-    before = workdirs()
+    before = workdirs(tmp_path)
     process, _ = start_serve(tmp_path, tmp_path / "build")
     engines = children(process.pid)
-    mine = workdirs() - before
+    mine = workdirs(tmp_path) - before
     assert engines and len(mine) == 1
     process.send_signal(sig)
     process.wait(60)
@@ -325,10 +327,10 @@ def test_sighup_and_sigterm_end_the_engine_and_remove_its_folder(tmp_path, sig):
 
 
 def test_kill_9_ends_the_engine_and_the_next_start_removes_the_folder(tmp_path):
-    before = workdirs()
+    before = workdirs(tmp_path)
     process, _ = start_serve(tmp_path, tmp_path / "build")
     engines = children(process.pid)
-    left = workdirs() - before
+    left = workdirs(tmp_path) - before
     assert engines and len(left) == 1
     os.kill(process.pid, signal.SIGKILL)
     process.wait(60)

@@ -1,0 +1,42 @@
+"""A second SPARQL engine for the tests: rdflib's own, over a plain in-memory ``rdflib.Graph``.
+
+kg promises to run on "any SPARQL 1.1 server", and Oxigraph is the only engine it ships. This
+store answers kg's queries with rdflib's SPARQL engine (no Oxigraph under it) and hands the
+answers back in the standard formats, SPARQL 1.1 Query Results JSON for SELECT and ASK and
+N-Triples for CONSTRUCT, exactly as a remote endpoint would. It is a :class:`RemoteStore`
+whose HTTP request is replaced by a call into rdflib, so every line of kg above the request
+(prefixes, parameters bound with ``VALUES``, parsing the answer, :func:`kg.store.sparql.run`,
+the product graph, stats) runs as it does against a real server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import rdflib
+
+from kg.errors import KgError
+from kg.store.stores import RemoteStore
+
+
+class RdflibStore(RemoteStore):
+    """The triples of ``files`` (N-Triples) in a plain ``rdflib.Graph``, queried by rdflib."""
+
+    def __init__(self, *files: Path):
+        super().__init__(endpoint="rdflib:" + ",".join(str(f) for f in files))
+        self.graph = rdflib.Graph()
+        for path in files:
+            self.graph.parse(str(path), format="nt")
+
+    def request(self, query: str, accept: str = "application/sparql-results+json") -> bytes:
+        """The answer to ``query`` (prefixes already declared) as a server would send it."""
+        try:
+            result = self.graph.query(query)
+        except Exception as exc:  # rdflib raises parser and evaluation errors of many kinds
+            raise KgError(f"rdflib could not run the query: {type(exc).__name__}: {exc}") from exc
+        if result.type == "CONSTRUCT":
+            return result.graph.serialize(format="nt", encoding="utf-8")
+        return result.serialize(format="json")
+
+    def triples(self) -> int:
+        return len(self.graph)
