@@ -35,6 +35,8 @@ from benchmarks.run import summarise
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+METHOD = ROOT / "docs" / "method.md"
+FILES = (README, METHOD)  # the files whose marked blocks are written here
 RESULTS = Path(__file__).resolve().parent / "results.json"
 BLOCK = re.compile(r"(<!-- figures:([a-z-]+) -->\n)(.*?)(<!-- /figures -->)", re.S)
 
@@ -168,18 +170,24 @@ def drift(text: str, blocks: dict[str, str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Check (or with --write, rewrite) the README's figures from "
+    parser = argparse.ArgumentParser(description="Check (or with --write, rewrite) the figures of README.md and docs/method.md from "
                                                  "their evidence.")
-    parser.add_argument("--write", action="store_true", help="rewrite the marked blocks of README.md")
+    parser.add_argument("--write", action="store_true", help="rewrite the marked blocks of README.md and docs/method.md")
     args = parser.parse_args(argv)
-    text = README.read_text(encoding="utf-8")
     blocks = figures()
+    found = ""
+    for path in FILES:
+        text = path.read_text(encoding="utf-8")
+        if args.write:
+            path.write_text(rewrite(text, blocks), encoding="utf-8")
+            print(f"wrote the figures of {path}")
+        elif path == README:
+            found += drift(text, blocks)
+        else:
+            found += drift(text, {n: b for n, b in blocks.items() if f"<!-- figures:{n} -->" in text})
     if args.write:
-        README.write_text(rewrite(text, blocks), encoding="utf-8")
-        print(f"wrote the figures of {README}")
         return 0
-    found = drift(text, blocks)
-    print(found or "the README's figures match their evidence")
+    print(found or "the figures of README.md and docs/method.md match their evidence")
     return 1 if found else 0
 
 

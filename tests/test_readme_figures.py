@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.readme_figures import BLOCKS, README, drift, figures
+from benchmarks.readme_figures import BLOCKS, METHOD, README, drift, figures
 
 
 @pytest.fixture(scope="module")
@@ -18,6 +18,14 @@ def test_readme_figures_match_their_evidence(blocks):
     found = drift(README.read_text(encoding="utf-8"), blocks)
     assert not found, ("README.md's figures differ from their evidence (run `python -m benchmarks.readme_figures "
                        "--write` if the evidence is right):\n" + found)
+
+
+def test_method_figures_match_their_evidence(blocks):
+    text = METHOD.read_text(encoding="utf-8")
+    present = {n: b for n, b in blocks.items() if f"<!-- figures:{n} -->" in text}
+    assert {"completeness", "ranking"} <= set(present)
+    found = drift(text, present)
+    assert not found, "docs/method.md's figures differ from their evidence:\n" + found
 
 
 def test_a_hand_edited_figure_is_caught(blocks):
