@@ -170,9 +170,10 @@ def drift(text: str, blocks: dict[str, str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Check (or with --write, rewrite) the figures of README.md and docs/method.md from "
-                                                 "their evidence.")
-    parser.add_argument("--write", action="store_true", help="rewrite the marked blocks of README.md and docs/method.md")
+    parser = argparse.ArgumentParser(description="Check (or with --write, rewrite) the figures of README.md "
+                                                 "and docs/method.md from their evidence.")
+    parser.add_argument("--write", action="store_true",
+                        help="rewrite the marked blocks of README.md and docs/method.md")
     args = parser.parse_args(argv)
     blocks = figures()
     found = ""
