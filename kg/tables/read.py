@@ -10,6 +10,7 @@ and what was expected; one run collects all of them. The checks are vectorised w
 that a table of a million rows is checked in seconds.
 
 >>> from kg.paths import default_data_dir
+>>> from kg.tables.dataset import load_tables
 >>> tables = load_tables(default_data_dir())
 >>> sorted(tables)[:3]
 ['assets', 'chains', 'companies']
