@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import http.server
+import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -175,3 +178,36 @@ def kg_serve(data: Path, out: Path, log: Path, timeout: float, *extra: str):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@contextlib.contextmanager
+def sparql_stub(rows: list[dict] | tuple = ()):
+    """A SPARQL server stub on loopback for the tests that check kg never sends requests for
+    its clients: it records each request's path and answers every query with ``rows`` (SPARQL
+    JSON bindings). Yields (the endpoint's URL, the list of recorded paths)."""
+    hits: list[str] = []
+    body = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": list(rows)}}).encode()
+
+    class Stub(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.do_POST()
+
+        def do_POST(self) -> None:  # noqa: N802
+            hits.append(self.path)
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/sparql", hits
+    finally:
+        server.shutdown()
+        server.server_close()

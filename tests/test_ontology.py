@@ -61,3 +61,15 @@ def test_shapes_parse_and_name_columns():
     shapes = rdflib.Graph().parse(shapes_file(), format="turtle")
     names = set(shapes.objects(None, rdflib.URIRef("http://www.w3.org/ns/shacl#name")))
     assert {"segment", "status", "location", "source"} <= {str(n) for n in names}
+
+
+def test_status_labels_in_the_ontology_are_the_words_people_see():
+    """The graph's own labels of statuses (what a SPARQL user reads) are kg/words.py's, the
+    words of the CLI, report and explorer."""
+    from kg import words
+
+    onto = rdflib.Graph().parse(ontology_file(), format="turtle")
+    for table in (words.PRODUCT_STATUSES, words.PROJECT_STATUSES):
+        for status, (zh, en) in table.items():
+            labels = {(str(o), o.language) for o in onto.objects(rdflib.URIRef(vocab.term(status)), RDFS.label)}
+            assert {(zh, "zh"), (en, "en")} <= labels, (status, labels)

@@ -4,7 +4,6 @@ refused in words, and no SERVICE (federated) request unless --allow-service."""
 
 from __future__ import annotations
 
-import http.server
 import json
 import socket
 import subprocess
@@ -17,7 +16,7 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.store.build import build
-from tests.conftest import MINI
+from tests.conftest import MINI, sparql_stub
 
 CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
@@ -94,35 +93,10 @@ def test_ordinary_queries_answer_as_before(out):
     assert json.loads(ask.stdout) == {"head": {}, "boolean": True}
 
 
-class Counting(http.server.BaseHTTPRequestHandler):
-    """A SPARQL server on loopback that counts the requests it gets and answers nothing."""
-    hits: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802
-        self.do_POST()
-
-    def do_POST(self) -> None:  # noqa: N802
-        self.hits.append(self.command)
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": []}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
 def counting_server():
-    Counting.hits = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Counting)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/sparql", Counting.hits
-    server.shutdown()
-    server.server_close()
+    with sparql_stub() as (url, hits):
+        yield url, hits
 
 
 def test_service_is_refused_unless_allowed(out, counting_server):

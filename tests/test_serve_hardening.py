@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import http.client
 import http.server
-import json
 import os
 import signal
 import socket
@@ -23,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from kg.store.endpoint import free_port, wait_listening
-from tests.conftest import MINI, kg_serve, skip_or_fail
+from tests.conftest import MINI, kg_serve, skip_or_fail, sparql_stub
 
 PREFIX = "PREFIX kg: <https://w3id.org/kg-chain/ontology#>\n"
 TIMEOUT = 2  # --timeout
@@ -64,35 +63,10 @@ def raw(base: str, request: bytes, timeout: float = 60) -> bytes:
 
 # ---------------------------------------------------------------- item: requests for clients
 
-class Counting(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802
-        self.do_POST()
-
-    def do_POST(self) -> None:  # noqa: N802
-        self.hits.append(self.path)
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": [
-            {"s": {"type": "uri", "value": "http://example.org/from-elsewhere"}}]}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
 def elsewhere():
-    Counting.hits = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Counting)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/sparql", Counting.hits
-    server.shutdown()
-    server.server_close()
+    with sparql_stub([{"s": {"type": "uri", "value": "http://example.org/from-elsewhere"}}]) as (url, hits):
+        yield url, hits
 
 
 def test_service_is_refused_by_the_endpoint(served, elsewhere):
