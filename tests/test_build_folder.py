@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.errors import KgError
-from kg.store.build import BUILD_MARKER, GENERATION_MARKER, build, own_generations
+from kg.store.build import BUILD_MARKER, GENERATION_MARKER, build, generation_name, own_generations
 from kg.store.generations import current_generation
 
 
@@ -206,3 +206,13 @@ def test_every_command_that_builds_takes_build_dir():
         options = {o for p in command.params for o in p.opts}
         if "--data" in options and name not in ("validate", "extract"):
             assert "--build-dir" in options, name
+
+
+def test_generation_names_sort_in_the_order_they_were_made_across_a_second():
+    # Seconds and nanoseconds are read from one instant; reading the clock twice named a build
+    # made at x.999 s after one made at x+1.003 s "later" only by luck (seen failing on CI).
+    just_before = generation_name(1_764_556_793_999_999_999, 9)
+    just_after = generation_name(1_764_556_794_003_921_672, 9)
+    assert just_before == "gen-20251201T023953-999999999-9"
+    assert just_after == "gen-20251201T023954-003921672-9"
+    assert sorted([just_after, just_before]) == [just_before, just_after]

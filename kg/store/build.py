@@ -118,6 +118,19 @@ def _made_by_kg(path: Path, name: str) -> bool:
         return False
 
 
+def generation_name(now_ns: int, pid: int) -> str:
+    """The folder name of a new generation made at ``now_ns`` (nanoseconds since the epoch, UTC)
+    by process ``pid``. Seconds and nanoseconds come from the same instant, so names sort in
+    the order the generations were made (reading the clock twice could put a build made at
+    x.999 s after one made at x+1.003 s).
+
+    >>> generation_name(1_764_556_793_003_921_672, 7607)
+    'gen-20251201T023953-003921672-7607'
+    """
+    seconds, nanoseconds = divmod(now_ns, 10**9)
+    return time.strftime("gen-%Y%m%dT%H%M%S", time.gmtime(seconds)) + f"-{nanoseconds:09d}-{pid}"
+
+
 def own_generations(out: Path) -> list[Path]:
     """kg's own generations in the build folder ``out``, oldest first: ``gen-*`` folders that
     carry kg's mark with their own name (a user's ``gen-*`` folder, or a copy of a generation
@@ -445,7 +458,7 @@ def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True) 
         engine = _engine(shacl)
         if engine and engine != "store":
             validate_graph(tables, lines, warnings, engine)
-        name = time.strftime("gen-%Y%m%dT%H%M%S") + f"-{time.time_ns() % 10**9:09d}-{os.getpid()}"
+        name = generation_name(time.time_ns(), os.getpid())
         tmp = out / f".tmp-{name}"
         try:
             def on_store(store: ox.Store) -> None:
