@@ -42,6 +42,19 @@ def test_ranking_fits_the_terminal_and_the_reason_wraps_whole(shipped_build, col
     assert "--format csv" in result.stderr  # the columns left out are said, on stderr
 
 
+@pytest.mark.parametrize("columns", [None, "80", "200"])
+def test_every_view_prints_as_a_table(shipped_build, columns):
+    """The default view (one row per gap, no rank range), the ranking of each list and the
+    completeness print in a pipe and in a narrow or wide terminal."""
+    views = [[], ["--type", "upstream_break"], ["--completeness"],
+             *[["--ranking", "--list", name] for name in ("recruit", "develop", "secure", "gated")]]
+    for view in views:
+        result = CliRunner().invoke(main, ["gaps", *view, "--top", "4", "--build-dir", str(shipped_build)],
+                                    env={"COLUMNS": columns})
+        assert result.exit_code == 0, (view, result.output)
+        assert len(result.stdout.splitlines()) >= 2, view
+
+
 def test_piped_ranking_keeps_every_column(shipped_build):
     result = kg(shipped_build, "gaps", "--ranking", "--top", "3", "--lang", "en")
     header = result.output.splitlines()[0]

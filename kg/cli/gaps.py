@@ -102,7 +102,9 @@ def emit_table(shown: pd.DataFrame, lang: str, output) -> None:
         shown[column] = shown[column].map(words.score_text)
     width = None if output else terminal_width()
     names = headers(shown.columns, lang, short=width is not None)
-    order = tuple(tuple(names[c] for c in ((g,) if isinstance(g, str) else g)) for g in TERMINAL_DROP_ORDER)
+    # A column the view does not show (the gap rows have no rank range) is not in the order.
+    order = tuple(group for group in (tuple(names[c] for c in ((g,) if isinstance(g, str) else g) if c in names)
+                                      for g in TERMINAL_DROP_ORDER) if group)
     text, dropped = fit_table(shown.rename(columns=names), width, names["reason"], order)
     if output:
         write_atomic(output, (text + "\n").encode("utf-8"))
