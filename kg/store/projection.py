@@ -118,8 +118,8 @@ SELECT ?p ?c WHERE { ?c kg:location kg:external ; kg:produces ?p }"""
 # candidates, largest first, after the gaps they would close.
 EXTERNAL_CAPACITIES = """
 SELECT ?p ?c ?capacity WHERE {
-  ?c kg:location kg:external .
-  ?x kg:company ?c ; kg:product ?p ; kg:capacity ?capacity .
+  ?x kg:capacity ?capacity ; kg:company ?c ; kg:product ?p .
+  FILTER EXISTS { ?c kg:location kg:external }
 }"""
 
 # What is said of the candidates kept (names, province, the production row's capacity, unit,
@@ -366,10 +366,15 @@ def _candidates(store: Store, G: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
         capacity[key] = max(capacity.get(key, 0.0), _number(row["capacity"]) or 0.0)
     open_products = {p for p, d in G.nodes(data=True) if d["status"] != "present"}
     present = set(G.nodes) - open_products
+    # Whom to approach matters where a gap can be: a product not made in the zone, or made by
+    # one company only (weak). The others keep their count, not the names.
+    wanted = open_products | {p for p in present if len(nodes[p]["producers"]) <= 1}
     uses = {c: len({q for p in made for q in G.predecessors(p) if q in present}) for c, made in makes.items()}
     kept: list[tuple[str, str]] = []
     for pid, companies in external.items():
         nodes[pid]["candidate_count"] = len(set(companies))
+        if pid not in wanted:
+            continue
         order = sorted(set(companies), key=lambda c: (-len(makes[c] & open_products), -uses[c],
                                                       -capacity.get((pid, c), 0.0), c))
         kept += [(pid, c) for c in order[:CANDIDATES_KEPT]]
