@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import http.client
 import json
 import os
 import re
@@ -235,7 +236,7 @@ def push(graph: Path, endpoint: str, store_url: str | None = None, replace: bool
             method = "PUT" if replace and number == 1 else "POST"
             try:
                 _send(url, method, block, timeout)
-            except (urllib.error.URLError, OSError, ValueError) as exc:
+            except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
                 raise KgError(_stopped(exc, url, number, offset, len(block), graph, path, start, result)) from exc
             triples += count_triples(block)
             number += 1
