@@ -21,8 +21,9 @@ from kg.outputs.results import render
 from kg.outputs.text import emit
 from kg.store.build import ensure_built
 from kg.store.endpoint import CLIENT_TIMEOUT, MAX_ANSWER, oxigraph_binary
-from kg.store.endpoint import push as push_graph
 from kg.store.endpoint import serve as serve_graph
+from kg.store.push import CHUNK_MB
+from kg.store.push import push as push_graph
 from kg.store.sparql import bind, catalogue, check_syntax, resolve, run, unknown_ids
 from kg.store.stores import RemoteStore
 
@@ -141,17 +142,32 @@ def serve(host, port, timeout, allow_service, client_timeout, max_answer_mb, dat
               help="Its Graph Store Protocol endpoint (default: the query endpoint's last path "
                    "segment replaced by 'store', Oxigraph's layout; Fuseki: http://host:3030/DS/data).")
 @click.option("--append", is_flag=True, help="Add to the default graph (POST) instead of replacing it (PUT).")
+@click.option("--chunk-mb", default=CHUNK_MB, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="The largest block sent in one request, in MB (blocks end at line ends); memory holds one block.")
+@click.option("--resume", is_flag=True,
+              help="Continue a push of this build to this server that stopped, after the last block the server "
+                   "confirmed, without clearing the graph again; with nothing to continue, push all of it.")
 @data_option
 @build_dir_option
 @handle_errors
-def push(endpoint, store_url, append, data, out):
+def push(endpoint, store_url, append, chunk_mb, resume, data, out):
     """Load the built graph into a SPARQL 1.1 server's default graph through the Graph Store
-    Protocol. By default the default graph is REPLACED (HTTP PUT); --append adds to it (POST)."""
+    Protocol, in blocks of at most --chunk-mb. By default the default graph is REPLACED (the
+    first block is sent with HTTP PUT, the rest with POST); --append adds to it (POST only).
+
+    The progress is recorded in the build folder after each block the server confirms; when a
+    push stops (server down or refusing, kg killed), `kg push --resume` with the same options
+    sends only the blocks not confirmed. A push without --resume starts from the beginning."""
     generation = ensure_built(data_dir(data), out)
-    target = push_graph(generation / "graph.nt", endpoint, store_url, replace=not append)
+    result = push_graph(generation / "graph.nt", endpoint, store_url, replace=not append,
+                        chunk_bytes=max(1, int(chunk_mb * (1 << 20))), resume=resume)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     count = RemoteStore(endpoint).triples()
     verb = "appended to" if append else "replaced"
-    click.echo(f"{verb} the default graph at {target}; the endpoint now holds {count} triples")
+    sent = (f"{result.chunks} block(s), {result.bytes_sent:,} bytes, {result.triples_sent:,} triples sent"
+            + (f", resumed at block {result.first_chunk}" if result.resumed else ""))
+    click.echo(f"{verb} the default graph at {result.url} ({sent}); the endpoint now holds {count} triples")
 
 
 COMMANDS = [queries, query, serve, push]

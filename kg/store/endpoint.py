@@ -26,7 +26,7 @@ content negotiation, refusing updates with 403); the front adds only two things:
   folder; on ``kill -9`` the kernel ends it (:mod:`kg.store.children`) and the next
   ``kg serve`` removes the folder left behind.
 
-``push`` loads the graph into any SPARQL 1.1 server through the Graph Store Protocol.
+Loading the graph into a SPARQL 1.1 server (``kg push``) is :mod:`kg.store.push`.
 """
 
 from __future__ import annotations
@@ -488,31 +488,3 @@ def _serve(workdir: Path, store: Path, host: str, port: int, timeout: int, grace
             front.server_close()
     finally:
         engine.close()
-
-
-def store_url_for(endpoint: str) -> str:
-    """Oxigraph's Graph Store Protocol URL next to its query endpoint: .../query -> .../store."""
-    parts = urllib.parse.urlsplit(endpoint)
-    path = parts.path.rsplit("/", 1)[0] + "/store"
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
-
-
-def push(graph: Path, endpoint: str, store_url: str | None = None, replace: bool = True,
-         timeout: float = 600.0) -> str:
-    """Load the N-Triples file ``graph`` into the default graph of the server behind
-    ``endpoint`` with the SPARQL 1.1 Graph Store Protocol: PUT (replace the default graph)
-    or POST (add to it). Returns the URL written to."""
-    target = store_url or store_url_for(endpoint)
-    url = target + ("&" if "?" in target else "?") + "default"
-    data = Path(graph).read_bytes()
-    request = urllib.request.Request(url, data=data, method="PUT" if replace else "POST",
-                                     headers={"Content-Type": "application/n-triples"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read()
-    except urllib.error.HTTPError as exc:
-        detail = exc.read().decode("utf-8", "replace")[:300]
-        raise KgError(f"the server at {url} refused the graph ({exc.code}): {detail}") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        raise KgError(f"cannot reach {url}: {exc}") from exc
-    return url
