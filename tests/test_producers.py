@@ -139,3 +139,30 @@ def test_shipped_capacities_state_unit_and_year(shipped):
     with_capacity = rows[rows["capacity"] != ""]
     assert (with_capacity["capacity_unit"] != "").all()
     assert (with_capacity["year"] != "").all(), with_capacity.loc[with_capacity["year"] == "", "company"].tolist()
+
+
+def test_a_product_with_many_producers_keeps_the_few_to_approach_first_and_their_count(mini, tmp_path):
+    """A national producers table can name thousands of makers of one product: the product
+    graph keeps CANDIDATES_KEPT, in the order rank_candidates uses (more products not present
+    in the zone made, more local inputs used, larger stated capacity, then id), and counts
+    them all."""
+    from kg.store.projection import CANDIDATES_KEPT
+
+    G0 = product_graph(open_store(build(mini, tmp_path / "b0").out))
+    other = next(p for p, d in G0.nodes(data=True) if d["status"] != "present" and p != "sodium-cyanide")
+    with (mini / "companies.csv").open("a", encoding="utf-8") as f:
+        for k in range(1, 8):
+            f.write(f"e{k},外{k}公司,External {k},external,fixture,,,,\n")
+    with (mini / "company_products.csv").open("a", encoding="utf-8") as f:
+        for k in range(1, 8):
+            capacity = "50000" if k == 3 else ""
+            f.write(f"e{k},sodium-cyanide,false,fixture,,{capacity},{'吨/年' if capacity else ''},,,\n")
+        f.write(f"e7,{other},false,fixture,,,,,,\n")
+    G = product_graph(open_store(build(mini, tmp_path / "b1").out))
+    cyanide = G.nodes["sodium-cyanide"]
+    assert CANDIDATES_KEPT == 5 and cyanide["candidate_count"] == 8
+    # e7 makes two products the zone lacks; e3 states the largest capacity, co-b the next.
+    assert [c["id"] for c in cyanide["candidates"]] == sorted(["e7", "e3", "co-b", "e1", "e2"])
+    assert {c["id"]: c["capacity"] for c in cyanide["candidates"]}["e3"] == 50000.0
+    assert [c["id"] for c in G.nodes[other]["candidates"]] == ["e7"]
+    assert G.nodes[other]["candidate_count"] == 1
