@@ -10,7 +10,8 @@ Node attributes (keyed by the product's local id, e.g. ``"methionine"``):
 ``iri``, ``label_zh``, ``label_en``, ``chains`` (sorted chain ids), ``segment``, ``kind``,
 ``value_tier`` (int 1..5), ``status`` (``present``/``planned``/``missing``, read from
 ``kg:zoneStatus``), ``producers`` (companies in the zone that make it), ``candidates``
-(companies outside the zone that make it: whom to recruit; each also carries ``company``,
+(at most :data:`CANDIDATES_KEPT` companies outside the zone that make it: whom to recruit,
+see :func:`_candidates`; ``candidate_count`` says how many there are; each also carries ``company``,
 ``province``, ``capacity``, ``capacity_unit``, ``year`` and ``source`` from its row in the
 producers table, see :func:`_candidate`), ``projects`` (pipeline projects
 that will make it), ``named_by`` (brands, places or routes of the zone that name it when no
@@ -28,10 +29,12 @@ product_facts.csv: fact kind → a list of ``{"value", "min", "max", "unit", "ye
 ``G.graph["park_limits"]`` maps limit kind → ``{"value", "number", "unit", "source", "quote",
 "note"}`` (see :func:`park_limits`).
 
-The build reads this graph once, from its in-memory store, and keeps it in the generation
-(``projection.json``), so later commands on the embedded store load it instead of querying
-63k company links again at a million triples (see benchmarks/BENCHMARKS.md); a remote
-endpoint is always queried.
+The build reads this graph once, from its new on-disk store, and keeps it in the
+generation (``projection.json``), so later commands on the embedded store load it instead of
+querying again; a remote endpoint is always queried. The answers are the size of the product
+graph, not of the data: the zone's own producers with their names, the producers outside the
+zone as bare ids from which the few to approach per product are kept (:func:`_candidates`),
+and only the kept ones' names and facts (see benchmarks/BENCHMARKS.md for the times).
 
 >>> from kg.store.stores import open_store
 >>> G = product_graph(open_store())  # doctest: +SKIP
