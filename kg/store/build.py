@@ -29,6 +29,7 @@ True
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import hashlib
@@ -258,8 +259,8 @@ def build_lock(out: Path):
         os.close(fd)  # releases the lock
 
 
-def validate_graph(tables: Tables, lines: list[str] | None, warnings: list[DataIssue], engine: str = "store",
-                   store: ox.Store | None = None) -> None:
+def validate_graph(tables: Tables | None, lines: list[str] | None, warnings: list[DataIssue], engine: str = "store",
+                   store: ox.Store | None = None, rows: Callable[[], dict] | None = None) -> None:
     """SHACL-validate the data triples ``lines`` of ``tables``; add warnings to ``warnings``
     and raise :class:`~kg.tables.read.DataErrors` (each issue naming file, row and column) on an
     error.
@@ -270,7 +271,10 @@ def validate_graph(tables: Tables, lines: list[str] | None, warnings: list[DataI
     leaves out the company and production nodes whose constraints the table checks cover
     (:data:`kg.graph.shacl.TABLE_CHECKED`);
     ``engine="pyshacl"`` runs pyshacl over an rdflib graph, the reference implementation, far
-    slower past a few thousand triples (see benchmarks/BENCHMARKS.md)."""
+    slower past a few thousand triples (see benchmarks/BENCHMARKS.md).
+
+    ``rows`` gives the file and row of each node (:func:`kg.graph.mapping.row_index`), asked
+    for only when there is a violation; by default from ``tables``."""
     # kg.graph.shacl loads rdflib, slow to import: here, so that commands that do not validate start quicker.
     from kg.graph.shacl import TABLE_CHECKED, pyshacl_violations, store_violations, to_issues
 
@@ -287,7 +291,7 @@ def validate_graph(tables: Tables, lines: list[str] | None, warnings: list[DataI
         violations = store_violations(store, skip=TABLE_CHECKED)
     else:
         raise KgError(f"unknown SHACL engine {engine!r}: use 'store' or 'pyshacl'")
-    issues = to_issues(violations, lambda: row_index(tables))
+    issues = to_issues(violations, rows or (lambda: row_index(tables)))
     warnings.extend(i for i in issues if i.severity != "error")
     if any(i.severity == "error" for i in issues):
         raise DataErrors(issues + warnings)
@@ -378,6 +382,8 @@ def _write_store(target: Path, tables: Tables, ontology: bytes,
             write_ntriples(tables, feeder.add)
         finally:
             feeder.close()
+    tables.clear()  # the build handed over its only reference: the tables' memory goes back
+    _return_freed_memory()
     progress.step("build: compacting the store")
     store.optimize()
     if validate is not None:
@@ -387,6 +393,15 @@ def _write_store(target: Path, tables: Tables, ontology: bytes,
     write_graph(query_graph(LocalStore(store=store)), target / PROJECTION_FILE)
     store.flush()
     return len(store)
+
+
+def _return_freed_memory() -> None:
+    """Hand the pages freed by the tables and the mapping back to the system: glibc keeps
+    them otherwise, and the store's queries would stack on top of them."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def _write_generation(target: Path, tables: Tables, validate: Callable[[ox.Store], None] | None = None) -> int:
@@ -471,12 +486,15 @@ def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True) 
         tmp = out / f".tmp-{name}"
         try:
             def on_store(store: ox.Store) -> None:
-                validate_graph(tables, None, warnings, "store", store)
+                # The tables are gone by now (see _write_store): read again only to name the
+                # file and row of a violation.
+                validate_graph(None, None, warnings, "store", store, rows=lambda: row_index(load_tables(data, [])))
 
             tmp.mkdir()
             _mark_generation(tmp, name)
-            triples = _write_generation(tmp, tables, on_store if engine == "store" else None)
             counts = {name: len(frame) for name, frame in tables.items()}
+            handed, tables = dict(tables), None  # _write_store drops them once mapped
+            triples = _write_generation(tmp, handed, on_store if engine == "store" else None)
             (tmp / MANIFEST).write_text(json.dumps({
                 "fingerprint": stamp, "data": str(data.resolve()), "built_at": time.time(),
                 "kg_version": __version__, "triples": triples, "rows": counts,

@@ -54,7 +54,7 @@ import pandas as pd
 from kg.files import write_atomic
 from kg.graph.mapping import KIND_CLASS
 from kg.graph.status import RULES
-from kg.store.stores import LocalStore, Store
+from kg.store.stores import LocalStore, Store, python_value
 from kg.vocab import local_id
 
 CLASS_KIND = {cls: kind for kind, cls in KIND_CLASS.items()}
@@ -237,6 +237,10 @@ def _opt(value: Any) -> Any:
 
 
 def _rows(store: Store, query: str) -> list[dict[str, Any]]:
+    if isinstance(store, LocalStore):  # straight from the solutions: no table in between
+        solutions = store.raw(query)
+        names = [v.value for v in solutions.variables]
+        return [dict(zip(names, map(python_value, solution))) for solution in solutions]
     frame = store.select(query)
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
