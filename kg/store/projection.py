@@ -88,17 +88,16 @@ SELECT ?p ?chain WHERE { ?p a kg:Product ; kg:inChain ?chain }"""
 PRODUCT_SOURCES = """
 SELECT ?p ?source WHERE { ?p a kg:Product ; prov:wasDerivedFrom ?source }"""
 
+# Every flows.csv row is a kg:Flow node with its input and output (and the kg:feeds link
+# between them): read from the nodes, whose facts are one lookup away.
 FLOWS = """
 SELECT ?a ?b ?process_zh ?process_en ?process ?relation ?ratio WHERE {
-  ?a kg:feeds ?b .
-  OPTIONAL {
-    ?f kg:input ?a ; kg:output ?b .
-    OPTIONAL { ?f kg:process ?process_zh FILTER(LANG(?process_zh) = "zh") }
-    OPTIONAL { ?f kg:process ?process_en FILTER(LANG(?process_en) = "en") }
-    OPTIONAL { ?f kg:processId ?process }
-    OPTIONAL { ?f kg:flowRelation ?relation }
-    OPTIONAL { ?f kg:inputRatio ?ratio }
-  }
+  ?f kg:input ?a ; kg:output ?b .
+  OPTIONAL { ?f kg:process ?process_zh FILTER(LANG(?process_zh) = "zh") }
+  OPTIONAL { ?f kg:process ?process_en FILTER(LANG(?process_en) = "en") }
+  OPTIONAL { ?f kg:processId ?process }
+  OPTIONAL { ?f kg:flowRelation ?relation }
+  OPTIONAL { ?f kg:inputRatio ?ratio }
 }"""
 
 PRODUCT_ALIASES = """
