@@ -466,8 +466,8 @@ def _shape_words(shape: str) -> str:
     if known is None:
         return shape
     sources = "every row citing its own source" if known.own_sources else "every row citing the one synthetic source"
-    return (f"{known.producers:.1f} company–product rows and {known.projects_per_product:.1f} projects per product, "
-            f"{sources}")
+    return (f"about {known.producers:.1f} company–product rows and {known.projects_per_product:.1f} projects per "
+            f"product, {sources}")
 
 
 def _medians(sizes: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
@@ -501,10 +501,14 @@ def markdown(results: list[dict], info: dict[str, Any]) -> str:
     shapes = [z for z in SHAPES if z in summary] + sorted(set(summary) - set(SHAPES))
     lines = ["# Benchmarks", "",
              "Written by `python -m benchmarks.run` (do not edit by hand). Synthetic data from",
-             "`benchmarks/generate.py` (seed 8) in two shapes; each cell is the median of the runs shown, in",
-             "seconds, then the ratio to the floor (pyoxigraph's bulk load of the same triples, measured in",
-             "the same run). Each measurement runs in its own process; peak memory is that process's VmHWM.", "",
-             "## Machine", ""]
+             "`benchmarks/generate.py` (seed 8), in the shapes named below; each cell is the median of the",
+             "runs shown, in seconds, then the ratio to the floor (pyoxigraph's bulk load of the same",
+             "triples, measured in the same run). Each measurement runs in its own process; peak memory is",
+             "that process's VmHWM.", ""]
+    missing = [z for z in SHAPES if z not in summary]
+    if missing:
+        lines += [f"Not measured in these results: shape {', '.join(missing)}.", ""]
+    lines += ["## Machine", ""]
     m = info["machine"]
     lines += [f"- {m['cpus']} CPUs ({m['cpu']}), {m['memory']} memory; {m['os']}",
               f"- Python {m['python']}, kg {m['kg']}, pyoxigraph {m['pyoxigraph']}, rdflib {m['rdflib']}, "

@@ -221,6 +221,7 @@ def test_render_rewrites_the_file_from_the_results_without_measuring(tmp_path):
     text = output.read_text(encoding="utf-8")
     assert "run 2026-01-01 00:00–00:10 UTC" in text and "| 1.250 (2.5×) ×1, 100 MB |" in text
     assert "## Medians, shape base" in text and "## Medians, shape wide" not in text
+    assert "Not measured in these results: shape wide." in text
     assert text.endswith("## Notes\n\nby hand\n")
     with pytest.raises(SystemExit, match="no results"):
         main(["--render", "--results", str(tmp_path / "none.json"), "--output", str(output)])
