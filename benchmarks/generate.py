@@ -1,8 +1,9 @@
 """Deterministic synthetic datasets in the CSV layout of ``data/``, for the scale benchmarks.
 
 Nothing here is real: every id is a synthetic slug (``p-000123``, ``c-0004567``), every label
-says it is synthetic (``合成产品 123`` / ``Synthetic product 123``), and every row cites one
-source of kind ``user`` titled as generated benchmark data.
+says it is synthetic (``合成产品 123`` / ``Synthetic product 123``), and every row cites a
+source of kind ``user`` titled as generated, not real (the one ``synthetic`` source, or in
+the ``wide`` shape a source of its own, ``s-00000123``).
 
 The shape follows a national-size version of the shipped data: the fixed chain ids; per
 chain, groups of products layered 6 to 12 deep (raw materials feed intermediates feed end
@@ -10,7 +11,8 @@ products), each product fed by one to three products of the layer before; a few 
 flows cross chains; many companies per product (most outside the zone, so most products
 have recruitment candidates), zone companies covering only part of each chain (so products
 are present, planned and missing, and some have a single local producer); projects in every
-status (and some with none), with years, investments and capacities.
+status (and some with none), with years, investments and capacities. (The ``wide`` shape
+at S has three products per chain, so its chains are shorter there.)
 
 Sizes (data triples): S ≈ 10k, M ≈ 100k, L ≈ 1M, XL ≈ 5M. The shape (:class:`Shape`) is
 apart from the size: producers per product, projects per product, and whether every row
@@ -82,7 +84,7 @@ class Shape:
 
 SHAPES = {
     "base": Shape("base", PER_TRIPLE["products"], PER_TRIPLE["companies"], PER_TRIPLE["projects"]),
-    # About 440 triples per product (a third of them the sources' own); calibrated by building
+    # About 440 triples per product (over a third of them the sources' own); calibrated by building
     # S, M and L. Three products per chain at least, so that S stays near 10k triples.
     "wide": Shape.of("wide", products=1 / 440, producers=5, projects=5, own_sources=True, min_products=21),
 }
