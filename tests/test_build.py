@@ -214,9 +214,9 @@ def test_a_generation_appears_whole_by_a_rename_of_a_temporary_folder(mini, tmp_
     seen_while_writing: list[tuple[str, bool]] = []
     write_store = kg.store.build._write_store
 
-    def watched(target: Path, ontology: bytes) -> int:
+    def watched(target: Path, *args) -> int:
         seen_while_writing.extend((p.name, (p / MANIFEST).exists()) for p in out.glob("gen-*"))
-        return write_store(target, ontology)
+        return write_store(target, *args)
 
     monkeypatch.setattr(kg.store.build, "_write_store", watched)
     calls = FileCalls(monkeypatch, out)

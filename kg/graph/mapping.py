@@ -7,7 +7,7 @@ project_products, targets) becomes a direct triple (``kg:feeds``, ``kg:produces`
 the provenance of every asserted fact is in the graph.
 
 >>> from kg.paths import default_data_dir
->>> from kg.tables.read import load_tables
+>>> from kg.tables.dataset import load_tables
 >>> lines = to_ntriples(load_tables(default_data_dir()))
 >>> lines[0].startswith("<https://w3id.org/kg-chain/id/")
 True
@@ -15,7 +15,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
@@ -84,10 +84,13 @@ def _items(cells: pd.Series) -> pd.Series:
 
 
 class Lines:
-    """Collects N-Triples lines column by column."""
+    """Collects N-Triples lines column by column, or hands each column's lines to ``sink``
+    (text of whole lines, each ending in a newline) as soon as they are made, keeping none."""
 
-    def __init__(self) -> None:
+    def __init__(self, sink: Callable[[str], None] | None = None) -> None:
         self.parts: list[pd.Series] = []
+        self.sink = sink
+        self.count = 0
 
     def add(self, subjects: pd.Series, predicate: str, objects: pd.Series | str,
             keep: pd.Series | None = None) -> None:
@@ -96,7 +99,11 @@ class Lines:
         lines = subjects + " " + predicate + " " + objects + " ."
         if keep is not None:
             lines = lines[keep]
-        self.parts.append(lines)
+        self.count += len(lines)
+        if self.sink is None:
+            self.parts.append(lines)
+        elif len(lines):
+            self.sink("\n".join(lines.tolist()) + "\n")
 
     def add_text(self, subjects: pd.Series, predicate: str, values: pd.Series, lang: str = "",
                  datatype: str = "") -> None:
@@ -166,6 +173,29 @@ def product_status(tables: Tables) -> pd.Series:
 def to_ntriples(tables: Tables) -> list[str]:
     """All data triples of a checked dataset, as N-Triples lines (ontology not included)."""
     out = Lines()
+    _map(tables, out)
+    return out.result()
+
+
+def write_ntriples(tables: Tables, sink: Callable[[str], None]) -> int:
+    """Hand the data triples of a checked dataset to ``sink`` as N-Triples text, one table
+    column at a time, as they are made; return how many lines. The lines of a column are
+    all that is held at once: a national dataset's triples never sit in memory together
+    (the build writes them to graph.nt and loads them into the store as they come).
+
+    >>> from kg.paths import default_data_dir
+    >>> from kg.tables.dataset import load_tables
+    >>> texts = []
+    >>> n = write_ntriples(load_tables(default_data_dir()), texts.append)
+    >>> n == len(to_ntriples(load_tables(default_data_dir()))) == "".join(texts).count("\\n")
+    True
+    """
+    out = Lines(sink)
+    _map(tables, out)
+    return out.count
+
+
+def _map(tables: Tables, out: Lines) -> None:
     labels_of = {"input": tables["products"], "output": tables["products"], "product": tables["products"],
                  "company": tables["companies"], "project": tables["projects"]}
 
@@ -351,7 +381,6 @@ def to_ntriples(tables: Tables) -> list[str]:
     _provenance(out, s, a)
 
     _evidence(out, derived.evidence, tables)
-    return out.result()
 
 
 VIA_TYPES = {"company": "company", "project": "project", "asset": "asset", "indicator": "indicator",

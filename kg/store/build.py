@@ -29,7 +29,6 @@ True
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import fcntl
 import hashlib
@@ -50,7 +49,7 @@ import pyoxigraph as ox
 
 from kg import __version__, progress, vocab
 from kg.errors import KgError
-from kg.graph.mapping import row_index, to_ntriples
+from kg.graph.mapping import row_index, to_ntriples, write_ntriples
 from kg.paths import ontology_file, shapes_file
 from kg.store.generations import MANIFEST, current_generation, read_manifest
 from kg.store.projection import PROJECTION_FILE, query_graph, write_graph
@@ -327,83 +326,94 @@ def _write_turtle(target: Path, ontology: bytes) -> None:
 LOAD_BLOCK = 16 << 20  # bytes of N-Triples per bulk load into the on-disk store
 
 
-def _write_store(target: Path, ontology: bytes) -> int:
-    """Bulk-load graph.nt and the ontology into the on-disk store ``target/store`` and
-    compact it; return its triple count.
+class _Feeder:
+    """Takes N-Triples text as the mapping makes it: appends it to graph.nt and bulk-loads it
+    into the on-disk store in blocks of about :data:`LOAD_BLOCK` bytes, one block loading in
+    ``pool`` while the next is made (pyoxigraph releases the GIL while it loads). At most two
+    blocks are held at once, whatever the size of the data."""
 
-    The N-Triples go in blocks of :data:`LOAD_BLOCK` bytes: one bulk load of the whole
-    file holds about 1 GB at a million triples, 16 MB blocks about 0.2 GB, and take less
-    time. The compaction after it (``optimize``) merges the blocks' files, so point reads
-    touch fewer of them: later queries run about twice as fast (see benchmarks/NOTES.md)."""
+    def __init__(self, handle, store: ox.Store, pool: ThreadPoolExecutor) -> None:
+        self.handle, self.store, self.pool = handle, store, pool
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.loading = None
+
+    def add(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self.handle.write(data)
+        self.parts.append(data)
+        self.size += len(data)
+        if self.size >= LOAD_BLOCK:
+            self._load()
+
+    def _load(self) -> None:
+        if self.loading is not None:
+            self.loading.result()
+        block, self.parts, self.size = b"".join(self.parts), [], 0
+        self.loading = self.pool.submit(self.store.bulk_load, input=block, format=ox.RdfFormat.N_TRIPLES)
+
+    def close(self) -> None:
+        if self.parts:
+            self._load()
+        if self.loading is not None:
+            self.loading.result()
+
+
+def _write_store(target: Path, tables: Tables, ontology: bytes,
+                 validate: Callable[[ox.Store], None] | None = None) -> int:
+    """Map ``tables`` into ``target/graph.nt`` and the on-disk store ``target/store`` in one
+    stream (:class:`_Feeder`), compact the store, run ``validate`` (when given) on it before
+    the ontology is added, so SHACL sees the data graph alone, add the ontology, read the
+    product graph there (:func:`kg.store.projection.query_graph`); return the triple count.
+
+    Nothing here holds the whole graph in memory: the mapping hands over one table column at
+    a time, the store is on disk, and SHACL and the product graph are queries on it (see
+    benchmarks/BENCHMARKS.md for what this costs in time against an in-memory copy). The
+    compaction (``optimize``) merges the blocks' files, so the point reads of the queries
+    touch fewer of them."""
     store = ox.Store(str(target / "store"))
-    with open(target / "graph.nt", "rb") as handle:
-        rest = b""
-        while block := handle.read(LOAD_BLOCK):
-            block = rest + block
-            end = block.rfind(b"\n") + 1
-            rest = block[end:]
-            if end:
-                store.bulk_load(input=block[:end], format=ox.RdfFormat.N_TRIPLES)
-        if rest:
-            store.bulk_load(input=rest, format=ox.RdfFormat.N_TRIPLES)
-    store.bulk_load(input=ontology, format=ox.RdfFormat.N_TRIPLES)
+    with open(target / "graph.nt", "wb") as handle, ThreadPoolExecutor(max_workers=1) as loader:
+        feeder = _Feeder(handle, store, loader)
+        try:
+            write_ntriples(tables, feeder.add)
+        finally:
+            feeder.close()
+    progress.step("build: compacting the store")
     store.optimize()
+    if validate is not None:
+        validate(store)
+    store.bulk_load(input=ontology, format=ox.RdfFormat.N_TRIPLES)
+    progress.step("build: reading the product graph")
+    write_graph(query_graph(LocalStore(store=store)), target / PROJECTION_FILE)
     store.flush()
     return len(store)
 
 
-def _write_lines(lines: list[str], path: Path) -> None:
-    """Write N-Triples lines to ``path`` in blocks (one joined string of a million lines
-    would double the memory they take)."""
-    block = 100_000
-    with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        for start in range(0, len(lines), block):
-            handle.write("\n".join(lines[start:start + block]))
-            handle.write("\n")
-
-
-def _return_freed_memory() -> None:
-    """Hand the pages freed by a dropped store back to the system: glibc keeps them
-    otherwise, and the next bulk load's peak would stack on top of them."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to do
-        pass
-
-
-def _write_generation(target: Path, validate: Callable[[ox.Store], None] | None = None) -> int:
-    """Complete the generation in ``target``, whose graph.nt holds the data triples: write
-    the on-disk store, the product graph and graph.ttl, then add the ontology to graph.nt;
-    return the triple count.
-
-    Two threads write the on-disk store (:func:`_write_store`) and graph.ttl while this one
-    loads the data into an in-memory store, runs ``validate`` (when given) on it before the
-    ontology is added, so SHACL sees the data graph alone, and reads the product graph
-    there (:func:`kg.store.projection.query_graph`). Both run several times faster in memory than
-    on the on-disk store, whose point reads go through RocksDB (see benchmarks/NOTES.md).
-    pyoxigraph releases the GIL while it loads, queries and serialises, so the three share
-    two cores."""
-    ntriples = target / "graph.nt"
+def _write_generation(target: Path, tables: Tables, validate: Callable[[ox.Store], None] | None = None) -> int:
+    """Complete the generation in ``target`` from the checked ``tables``: graph.nt, the
+    on-disk store and the product graph (:func:`_write_store`), then graph.ttl, written by a
+    second thread from graph.nt while this one validates and queries the store; the
+    ontology is added to graph.nt last. Returns the triple count."""
     ontology = ox.serialize(ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE),
                             format=ox.RdfFormat.N_TRIPLES)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        on_disk = pool.submit(_write_store, target, ontology)
-        turtle = pool.submit(_write_turtle, target, ontology)
-        memory = ox.Store()
-        progress.step("build: loading the graph; writing the store and graph.ttl")
-        memory.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
-        if validate is not None:
-            progress.step("build: validating with SHACL")
-            validate(memory)
-        memory.bulk_load(input=ontology, format=ox.RdfFormat.N_TRIPLES)
-        progress.step("build: reading the product graph")
-        write_graph(query_graph(LocalStore(store=memory)), target / PROJECTION_FILE)
-        del memory
-        _return_freed_memory()
-        progress.step("build: finishing the store and graph.ttl")
-        triples = on_disk.result()
-        turtle.result()
-    with open(ntriples, "ab") as handle:  # the readers are done with it
+    progress.step("build: mapping the tables to RDF and loading the store")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        turtle = None
+
+        def validate_while_turtle_is_written(store: ox.Store) -> None:
+            nonlocal turtle
+            turtle = pool.submit(_write_turtle, target, ontology)  # graph.nt is complete now
+            if validate is not None:
+                progress.step("build: validating with SHACL")
+                validate(store)
+
+        try:
+            triples = _write_store(target, tables, ontology, validate_while_turtle_is_written)
+        finally:
+            if turtle is not None:
+                progress.step("build: finishing graph.ttl")
+                turtle.result()
+    with open(target / "graph.nt", "ab") as handle:  # the readers are done with it
         handle.write(ontology)
     return triples
 
@@ -453,11 +463,10 @@ def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True) 
         warnings: list[DataIssue] = []
         progress.step("build: reading and checking the tables")
         tables = load_tables(data, warnings)
-        progress.step("build: mapping the tables to RDF")
-        lines = to_ntriples(tables)
         engine = _engine(shacl)
-        if engine and engine != "store":
-            validate_graph(tables, lines, warnings, engine)
+        if engine and engine != "store":  # the reference engine, in memory: small data only
+            progress.step("build: mapping the tables to RDF")
+            validate_graph(tables, to_ntriples(tables), warnings, engine)
         name = generation_name(time.time_ns(), os.getpid())
         tmp = out / f".tmp-{name}"
         try:
@@ -466,9 +475,7 @@ def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True) 
 
             tmp.mkdir()
             _mark_generation(tmp, name)
-            _write_lines(lines, tmp / "graph.nt")
-            del lines  # the stores load graph.nt: a million lines need not stay in memory
-            triples = _write_generation(tmp, on_store if engine == "store" else None)
+            triples = _write_generation(tmp, tables, on_store if engine == "store" else None)
             counts = {name: len(frame) for name, frame in tables.items()}
             (tmp / MANIFEST).write_text(json.dumps({
                 "fingerprint": stamp, "data": str(data.resolve()), "built_at": time.time(),

@@ -101,27 +101,43 @@ SELECT ?a ?b ?process_zh ?process_en ?process ?relation ?ratio WHERE {
 PRODUCT_ALIASES = """
 SELECT ?p ?alias WHERE { ?p a kg:Product ; skos:altLabel ?alias }"""
 
+# The zone's own producers, with their names: a park's companies, however large the data.
 PRODUCERS = """
-SELECT ?p ?c ?location ?label_zh ?label_en WHERE {
-  ?c kg:produces ?p .
-  OPTIONAL { ?c kg:location ?location }
+SELECT ?p ?c ?label_zh ?label_en WHERE {
+  ?c kg:location kg:zone ; kg:produces ?p .
   OPTIONAL { ?c rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
   OPTIONAL { ?c rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
 }"""
 
-# What the production of a company outside the zone says: where, how much, when, from what
-# source. Read only for external companies, so the zone's (and, at national scale, the bulk
-# of) company links cost no more than before.
+# Every product's producers outside the zone, as bare ids: the one answer that grows with a
+# national producers table, so it carries nothing a row does not need to choose whom to keep.
+EXTERNAL_PRODUCERS = """
+SELECT ?p ?c WHERE { ?c kg:location kg:external ; kg:produces ?p }"""
+
+# Stated capacities of producers outside the zone (the rows that give one): they order the
+# candidates, largest first, after the gaps they would close.
+EXTERNAL_CAPACITIES = """
+SELECT ?p ?c ?capacity WHERE {
+  ?c kg:location kg:external .
+  ?x kg:company ?c ; kg:product ?p ; kg:capacity ?capacity .
+}"""
+
+# What is said of the candidates kept (names, province, the production row's capacity, unit,
+# year and source), asked for those (product, company) pairs only: VALUES is filled in.
 CANDIDATE_FACTS = """
-SELECT ?p ?c ?province ?capacity ?unit ?year ?source WHERE {
-  ?c kg:location kg:external ; kg:produces ?p .
+SELECT ?p ?c ?label_zh ?label_en ?province ?capacity ?unit ?year ?source WHERE {
+  VALUES (?p ?c) { %s }
   ?x kg:company ?c ; kg:product ?p .
+  OPTIONAL { ?c rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
+  OPTIONAL { ?c rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
   OPTIONAL { ?c kg:province ?province }
   OPTIONAL { ?x kg:capacity ?capacity }
   OPTIONAL { ?x kg:capacityUnit ?unit }
   OPTIONAL { ?x kg:year ?year }
   OPTIONAL { ?x prov:wasDerivedFrom ?source }
 }"""
+CANDIDATES_KEPT = 5  # companies to approach kept per product (the count of all is kept too)
+VALUES_BATCH = 2000  # (product, company) pairs per CANDIDATE_FACTS query
 
 PROJECTS = """
 SELECT ?p ?j ?label_zh ?label_en ?status ?year ?investment ?company ?inferred WHERE {
@@ -146,14 +162,22 @@ SELECT ?p ?a ?label_zh ?label_en WHERE {
   OPTIONAL { ?a rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
 }"""
 
-# Why each product is present or planned (kg.status): one row per piece of evidence.
+# Why each product is present or planned (kg.status): one row per piece of evidence. The
+# names of what it came through (zone companies, projects, products) are read by other
+# queries already; only those of assets and indicators are asked for here.
 EVIDENCE = """
-SELECT ?p ?rule ?status ?via ?process ?relation ?source ?quote ?label_zh ?label_en WHERE {
+SELECT ?p ?rule ?status ?via ?process ?relation ?source ?quote WHERE {
   ?e a kg:StatusEvidence ; kg:product ?p ; kg:evidenceRule ?rule ; kg:givesStatus ?status ; kg:via ?via .
   OPTIONAL { ?e kg:evidenceProcess ?process }
   OPTIONAL { ?e kg:evidenceRelation ?relation }
   OPTIONAL { ?e prov:wasDerivedFrom ?source }
   OPTIONAL { ?e kg:quote ?quote }
+}"""
+
+EVIDENCE_NAMES = """
+SELECT DISTINCT ?via ?label_zh ?label_en WHERE {
+  VALUES ?type { kg:Asset kg:Brand kg:Place kg:Route kg:Event kg:Facility kg:Campaign kg:Goal kg:Indicator }
+  ?e a kg:StatusEvidence ; kg:via ?via . ?via a ?type .
   OPTIONAL { ?via rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
   OPTIONAL { ?via rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
 }"""
@@ -317,6 +341,46 @@ def read_graph(path: Path) -> nx.DiGraph:
     return G
 
 
+def _candidates(store: Store, G: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
+    """Per product, the :data:`CANDIDATES_KEPT` companies outside the zone to approach first,
+    with what their rows say (:func:`_candidate`), and on each product ``candidate_count``,
+    how many there are in all.
+
+    The order is :func:`kg.analysis.candidates.rank_candidates`' with the products not present
+    in the zone standing for the list's targets: more of those made, more products present in
+    the zone used as inputs, larger stated capacity, then id. A product with a handful of
+    producers keeps them all; one with thousands (a national producers table) keeps the few
+    a planner would call first, and the graph stays the size of the products, not of the
+    companies. Only the kept pairs' names and facts are asked for."""
+    nodes = G.nodes
+    external: dict[str, list[str]] = {}
+    makes: dict[str, set[str]] = {}
+    for row in _rows(store, EXTERNAL_PRODUCERS):
+        pid = local_id(row["p"])
+        if pid in nodes:
+            external.setdefault(pid, []).append(row["c"])
+            makes.setdefault(row["c"], set()).add(pid)
+    capacity: dict[tuple[str, str], float] = {}
+    for row in _rows(store, EXTERNAL_CAPACITIES):
+        key = (local_id(row["p"]), row["c"])
+        capacity[key] = max(capacity.get(key, 0.0), _number(row["capacity"]) or 0.0)
+    open_products = {p for p, d in G.nodes(data=True) if d["status"] != "present"}
+    present = set(G.nodes) - open_products
+    uses = {c: len({q for p in made for q in G.predecessors(p) if q in present}) for c, made in makes.items()}
+    kept: list[tuple[str, str]] = []
+    for pid, companies in external.items():
+        nodes[pid]["candidate_count"] = len(set(companies))
+        order = sorted(set(companies), key=lambda c: (-len(makes[c] & open_products), -uses[c],
+                                                      -capacity.get((pid, c), 0.0), c))
+        kept += [(pid, c) for c in order[:CANDIDATES_KEPT]]
+    found: dict[str, list[dict[str, Any]]] = {}
+    for start in range(0, len(kept), VALUES_BATCH):
+        pairs = " ".join(f"(<{nodes[p]['iri']}> <{c}>)" for p, c in kept[start:start + VALUES_BATCH])
+        for row in _rows(store, CANDIDATE_FACTS % pairs):
+            found.setdefault(local_id(row["p"]), []).append(_candidate(row, row))
+    return found
+
+
 def query_graph(store: Store) -> nx.DiGraph:
     """:func:`product_graph` read from the store's SPARQL answers, never from a saved copy."""
     G = nx.DiGraph()
@@ -339,7 +403,8 @@ def query_graph(store: Store) -> nx.DiGraph:
                    status=local_id(row["status"]) if row["status"] else "missing",
                    status_basis=_text(row["basis"]), evidence=[],
                    chains=[], producers=[], candidates=[], projects=[],
-                   targeted=False, target_quotes=[], sources=[], named_by=[], aliases=[], facts={})
+                   targeted=False, target_quotes=[], sources=[], named_by=[], aliases=[], facts={},
+                   candidate_count=0)
     nodes = G.nodes
     for row in _rows(store, PRODUCT_CLASSES):
         pid, kind = local_id(row["p"]), CLASS_KIND.get(local_id(row["cls"]))
@@ -365,20 +430,20 @@ def query_graph(store: Store) -> nx.DiGraph:
                    relation=local_id(row["relation"]) if row["relation"] else None,
                    ratio=float(row["ratio"]) if row["ratio"] is not None else None)
 
-    facts = {(local_id(row["p"]), local_id(row["c"])): row for row in _rows(store, CANDIDATE_FACTS)}
+    names: dict[str, dict[str, Any]] = {}  # what evidence came through -> its names
     for row in _rows(store, PRODUCERS):
         pid = local_id(row["p"])
-        if pid not in nodes:
-            continue
-        if row["location"] and local_id(row["location"]) == "zone":
+        names[row["c"]] = row
+        if pid in nodes:
             nodes[pid]["producers"].append(_party(row, "c"))
-        else:
-            nodes[pid]["candidates"].append(_candidate(row, facts.get((pid, local_id(row["c"])), {})))
+    for pid, kept in _candidates(store, G).items():
+        nodes[pid]["candidates"] = kept
 
     for row in _rows(store, PROJECTS):
         pid = local_id(row["p"])
         if pid not in nodes:
             continue
+        names[row["j"]] = row
         project = _party(row, "j")
         project.update(
             status=local_id(row["status"]) if row["status"] else None,
@@ -394,13 +459,18 @@ def query_graph(store: Store) -> nx.DiGraph:
         if pid in nodes and not nodes[pid]["producers"]:
             nodes[pid]["named_by"].append(_party(row, "a"))
 
+    names.update((row["via"], row) for row in _rows(store, EVIDENCE_NAMES))
     for row in _rows(store, EVIDENCE):
         pid = local_id(row["p"])
         if pid in nodes:
             via_kind = row["via"].rsplit("/", 2)[-2] if row["via"].count("/") >= 2 else ""
+            via = local_id(row["via"])
+            named = nodes[via] if via_kind == "product" and via in nodes else names.get(row["via"], {})
             nodes[pid]["evidence"].append({
                 "rule": _text(row["rule"]), "status": local_id(row["status"]), "via_kind": via_kind,
-                **_party(row, "via"), "process": _text(row["process"]), "relation": _text(row["relation"]),
+                **_party({"via": row["via"], "label_zh": named.get("label_zh"), "label_en": named.get("label_en")},
+                         "via"),
+                "process": _text(row["process"]), "relation": _text(row["relation"]),
                 "source": local_id(row["source"]) if row["source"] else "", "quote": _text(row["quote"]),
             })
 
