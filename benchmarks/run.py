@@ -36,12 +36,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.generate import SHAPES as GENERATED_SHAPES
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_WORK = Path(tempfile.gettempdir()) / "kg-bench"
 SIZES = ("S", "M", "L", "XL")
 
-SHAPES = ("base", "wide")
+SHAPES = tuple(GENERATED_SHAPES)  # the named shapes of benchmarks/generate.py, in its order
 
 # Targets on a 2-core machine. At XL (5M triples), for every shape: the build within 2.5× the
 # floor measured in the same run, every kg step's peak memory within 1.5 GB, and growth from
@@ -460,9 +462,7 @@ def _fmt(seconds: float) -> str:
 
 def _shape_words(shape: str) -> str:
     """What a shape is, in the words of its parameters."""
-    from benchmarks.generate import SHAPES as KNOWN
-
-    known = KNOWN.get(shape)
+    known = GENERATED_SHAPES.get(shape)
     if known is None:
         return shape
     sources = "every row citing its own source" if known.own_sources else "every row citing the one synthetic source"
