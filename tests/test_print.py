@@ -213,11 +213,12 @@ def soffice_pdf(book: Path, folder: Path) -> Path:
 
 
 def test_report_workbook_prints_on_a_sane_number_of_a4_pages(workbooks, tmp_path):
-    """LibreOffice prints the report's workbook one page wide per sheet: fewer than 30 pages
-    (114 without a page setup), each sheet's footer naming it."""
+    """LibreOffice prints the report's workbook one page wide per sheet: fewer than 40 pages
+    (30 with the shipped data's 51 producers outside the zone; 114 without a page setup when
+    it had 30), each sheet's footer naming it."""
     book = load_workbook(workbooks["report"])
     pages = pdf_pages(soffice_pdf(workbooks["report"], tmp_path))
-    assert len(book.worksheets) <= len(pages) < 30
+    assert len(book.worksheets) <= len(pages) < 40
     for page in pages:
         size = sorted((float(page.mediabox.width), float(page.mediabox.height)))
         assert abs(size[0] - A4[0]) < 1.5 and abs(size[1] - A4[1]) < 1.5
