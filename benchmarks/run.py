@@ -333,14 +333,16 @@ def canned_names() -> list[str]:
 
 
 def steps_for(size: str) -> list[str]:
-    """What is measured at a size: pyshacl only where it finishes in minutes, the whole-graph
-    store validation up to L, rdflib's in-memory store up to L."""
+    """What is measured at a size: pyshacl and the whole-graph validation on the on-disk
+    store only where they finish in minutes (the second ran over 6 minutes at L before it was
+    stopped: the company and production nodes are what the build leaves to the table checks),
+    rdflib's in-memory store up to L."""
     steps = ["floor", "build", "tables", "map", "shacl-store", "stats", "gaps", "gaps-queried", "gaps-endpoint",
              "whatif", "viz", "rdflib-api"]
     if size in ("S", "M", "L"):
-        steps += ["shacl-all", "rdflib"]
+        steps.append("rdflib")
     if size in ("S", "M"):
-        steps.append("shacl-pyshacl")
+        steps += ["shacl-all", "shacl-pyshacl"]
     return steps + [f"query:{name}" for name in canned_names()]
 
 
