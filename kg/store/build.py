@@ -327,7 +327,7 @@ def _write_turtle(target: Path, ontology: bytes) -> None:
     ox.serialize(quads, str(target / "graph.ttl"), format=ox.RdfFormat.TURTLE, prefixes=vocab.PREFIXES)
 
 
-LOAD_BLOCK = 16 << 20  # bytes of N-Triples per bulk load into the on-disk store
+LOAD_BLOCK = 8 << 20  # bytes of N-Triples per bulk load into the on-disk store (its memory follows the block)
 
 
 class _Feeder:

@@ -45,6 +45,7 @@ and only the kept ones' names and facts (see benchmarks/BENCHMARKS.md for the ti
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -236,12 +237,20 @@ def _opt(value: Any) -> Any:
 
 
 def _rows(store: Store, query: str) -> list[dict[str, Any]]:
-    if isinstance(store, LocalStore):  # straight from the solutions: no table in between
+    return list(_each_row(store, query))
+
+
+def _each_row(store: Store, query: str) -> Iterator[dict[str, Any]]:
+    """The answer's rows as dicts, one at a time on the embedded store (straight from its
+    solutions: the company links of a national dataset never sit in memory as a table)."""
+    if isinstance(store, LocalStore):
         solutions = store.raw(query)
         names = [v.value for v in solutions.variables]
-        return [dict(zip(names, map(python_value, solution))) for solution in solutions]
+        for solution in solutions:
+            yield dict(zip(names, map(python_value, solution)))
+        return
     frame = store.select(query)
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+    yield from frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def _party(row: dict[str, Any], key: str) -> dict[str, Any]:
@@ -361,7 +370,7 @@ def _candidates(store: Store, G: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
     nodes = G.nodes
     external: dict[str, list[str]] = {}
     makes: dict[str, set[str]] = {}
-    for row in _rows(store, EXTERNAL_PRODUCERS):
+    for row in _each_row(store, EXTERNAL_PRODUCERS):
         pid = local_id(row["p"])
         if pid in nodes:
             external.setdefault(pid, []).append(row["c"])
