@@ -182,9 +182,11 @@ def derive_status(tables: dict[str, pd.DataFrame]) -> StatusResult:
     cp = tables.get("company_products")
     traded = set()  # products some company outside the zone is known to make: sold on the market
     if cp is not None:
-        for row in _records(cp):
-            if str(row["company"]) not in zone:
-                traded.add(str(row["product"]))
+        in_zone = _col(cp, "company").isin(zone).to_numpy()
+        traded.update(_col(cp, "product")[~in_zone])
+        # Rows as dicts for the zone's own producers only: a national table's other rows
+        # would cost a dict each.
+        for row in _records(cp[in_zone]):
             if str(row["company"]) in zone:
                 add(str(row["product"]), "producer", "present", "company", str(row["company"]), row)
                 if str(row.get("process", "") or ""):
