@@ -367,9 +367,8 @@ def _write_store(target: Path, tables: Tables, ontology: bytes,
                  validate: Callable[[ox.Store], None] | None = None) -> int:
     """Map ``tables`` into ``target/graph.nt`` and the on-disk store ``target/store`` in one
     stream (:class:`_Feeder`), compact the store, run ``validate`` (when given) on it and read
-    the product graph there (:func:`kg.store.projection.query_graph`) side by side, before the
-    ontology is added, so SHACL sees the data graph alone; add the ontology; return the triple
-    count.
+    the product graph there (:func:`kg.store.projection.query_graph`), before the ontology is
+    added, so SHACL sees the data graph alone; add the ontology; return the triple count.
 
     Nothing here holds the whole graph in memory: the mapping hands over one table column at
     a time, the store is on disk, and SHACL and the product graph are queries on it (see
@@ -387,17 +386,13 @@ def _write_store(target: Path, tables: Tables, ontology: bytes,
     _return_freed_memory()
     progress.step("build: compacting the store")
     store.optimize()
-    # SHACL and the product graph both read the data graph alone, and pyoxigraph releases the
-    # GIL while it evaluates: they run side by side, before the ontology is added.
-    with ThreadPoolExecutor(max_workers=1) as side:
-        checked = side.submit(validate, store) if validate is not None else None
-        progress.step("build: reading the product graph")
-        try:
-            graph = query_graph(LocalStore(store=store))
-        finally:
-            if checked is not None:
-                checked.result()  # a data error found by SHACL is the one to report
-    write_graph(graph, target / PROJECTION_FILE)
+    # SHACL, then the product graph, both on the data graph alone (before the ontology). One
+    # after the other: side by side they took 10 % less time at 5M triples but their memory
+    # added up, past 1.5 GB.
+    if validate is not None:
+        validate(store)
+    progress.step("build: reading the product graph")
+    write_graph(query_graph(LocalStore(store=store)), target / PROJECTION_FILE)
     store.bulk_load(input=ontology, format=ox.RdfFormat.N_TRIPLES)
     store.flush()
     return len(store)
