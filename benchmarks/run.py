@@ -135,6 +135,14 @@ def _endpoint_gaps(out: Path, scratch: Path) -> dict[str, Any]:
             server.wait()
 
 
+def _data_lines(nt: Path):
+    """The data triples of graph.nt (the ontology's left out), one line at a time."""
+    with open(nt, "rb") as handle:
+        for line in handle:
+            if line.startswith(b"<https://w3id.org/kg-chain/id/"):
+                yield line
+
+
 def measure(step: str, data: Path, out: Path, scratch: Path) -> dict[str, Any]:
     """Run one step once and time it; ``out`` holds a current build of ``data`` for the
     steps that read the graph. Returns ``seconds`` and what the step produced."""
@@ -181,8 +189,7 @@ def measure(step: str, data: Path, out: Path, scratch: Path) -> dict[str, Any]:
         engine = step.split("-", 1)[1]
         from kg.graph.shacl import TABLE_CHECKED, pyshacl_violations, store_violations
 
-        data_lines = (line for line in open(nt, "rb")  # noqa: SIM115 - read to its end below
-                      if line.startswith(b"<https://w3id.org/kg-chain/id/"))  # the data graph, as the build validates
+        data_lines = _data_lines(nt)  # the data graph, as the build validates it
         if engine == "pyshacl":
             import rdflib
 

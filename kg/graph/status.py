@@ -187,10 +187,9 @@ def derive_status(tables: dict[str, pd.DataFrame]) -> StatusResult:
         # Rows as dicts for the zone's own producers only: a national table's other rows
         # would cost a dict each.
         for row in _records(cp[in_zone]):
-            if str(row["company"]) in zone:
-                add(str(row["product"]), "producer", "present", "company", str(row["company"]), row)
-                if str(row.get("process", "") or ""):
-                    stated_process[f"company:{row['company']}/{row['product']}"].add(str(row["process"]))
+            add(str(row["product"]), "producer", "present", "company", str(row["company"]), row)
+            if str(row.get("process", "") or ""):
+                stated_process[f"company:{row['company']}/{row['product']}"].add(str(row["process"]))
 
     projects = tables.get("projects")
     project_status = dict(zip(_col(projects, "id"), _col(projects, "status"))) if projects is not None else {}
