@@ -237,6 +237,7 @@ def _map(tables: Tables, out: Lines) -> None:
     out.add(s, t("segment"), pr["segment"].map(lambda v: t(v)))
     out.add_text(s, t("valueTier"), pr["value_tier"], datatype="integer")
     out.add_text(s, t("cas"), pr["cas"])
+    out.add_text(s, t("formula"), pr["formula"])
     out.add_labels(s, ALT_LABEL, pr["aliases"])
     wikidata = pr["wikidata"].astype(str)
     out.add(s, "<https://schema.org/sameAs>", "<http://www.wikidata.org/entity/" + wikidata + ">",
@@ -261,6 +262,7 @@ def _map(tables: Tables, out: Lines) -> None:
     relation = fl["relation"].astype(str)
     out.add(s, t("flowRelation"), relation.map(lambda v: t(v) if v else ""), relation != "")
     out.add_text(s, t("inputRatio"), decimal_text(fl["ratio"]), datatype="decimal")
+    out.add_text(s, t("equation"), fl["equation"])
     out.add_text(s, COMMENT, fl["note"])
     _provenance(out, s, fl)
 

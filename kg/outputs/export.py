@@ -56,13 +56,14 @@ SPEC: dict[str, tuple[str, dict[str, tuple[str, str, str]]]] = {
     "products": ("Product", {
         "id": ("id", "", ""), **LABELS, "chains": ("refs", K("inChain"), ""), "segment": ("term", K("segment"), ""),
         "kind": ("kind", "", ""), "value_tier": ("lit", K("valueTier"), ""), "cas": ("lit", K("cas"), ""),
+        "formula": ("lit", K("formula"), ""),
         "wikidata": ("wikidata", "https://schema.org/sameAs", ""),
         "aliases": ("list", "http://www.w3.org/2004/02/skos/core#altLabel", ""), **PROVENANCE, **NOTE}),
     "flows": ("Flow", {
         "input": ("ref", K("input"), ""), "output": ("ref", K("output"), ""),
         "process_zh": ("lit", K("process"), "zh"), "process_en": ("lit", K("process"), "en"),
         "process": ("lit", K("processId"), ""), "relation": ("term", K("flowRelation"), ""),
-        "ratio": ("lit", K("inputRatio"), ""), **PROVENANCE, **NOTE}),
+        "ratio": ("lit", K("inputRatio"), ""), "equation": ("lit", K("equation"), ""), **PROVENANCE, **NOTE}),
     "companies": ("Company", {
         "id": ("id", "", ""), **LABELS, "location": ("term", K("location"), ""),
         "province": ("lit", K("province"), ""), "aliases": ("list", SKOS + "altLabel", ""), **PROVENANCE, **NOTE}),

@@ -36,6 +36,8 @@ from kg import vocab
 from kg.cells import restore_rows
 from kg.errors import KgError
 from kg.tables.schema import TABLE_ORDER, TABLES, Column, Table
+from kg.tables.stoichiometry import (FormulaError, input_ratio, parse_equation, parse_formula, ratio_agrees,
+                                     round_significant, tidy_equation, unbalanced)
 
 ID_PATTERN = vocab.ID_PATTERN
 DATE_PATTERN = r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"
@@ -741,6 +743,7 @@ def check_tables(tables: Tables, issues: list[DataIssue]) -> None:
         frame = tables[name]
         check(frame, table_file(frame, TABLES[name]), issues)
     check_producer_sources(tables, issues)
+    check_equations(tables, issues)
     park = tables["park"]
     if len(park) > 1:
         for row in park[ROW].iloc[1:]:
@@ -770,6 +773,77 @@ def check_producer_sources(tables: Tables, issues: list[DataIssue]) -> None:
     _bad(cp, mask, table_file(cp, TABLES["company_products"]), "source",
          "is a general_knowledge source: a company outside the zone makes a product only by a source a "
          "reader can check (kind reference: an annual report, announcement or official list)", issues)
+
+
+def check_equations(tables: Tables, issues: list[DataIssue]) -> None:
+    """A flow's equation holds and its ratio follows from it (:mod:`kg.tables.stoichiometry`).
+
+    Each product formula must be readable. A flow with an equation must have: an equation that
+    reads and balances; its input's formula (products.csv) among the reactants and its output's
+    among the products, written the same way; a ratio that is the equation's input mass per
+    tonne of output, rounded (:func:`~kg.tables.stoichiometry.ratio_agrees`); and a route source
+    a reader can check (not the general industry knowledge), since the ratio is only as good as
+    the claim that this reaction is the route."""
+    products, flows, sources = tables["products"], tables["flows"], tables["sources"]
+    products_file, flows_file = table_file(products, TABLES["products"]), table_file(flows, TABLES["flows"])
+    named = _named(issues)
+    formulas: dict[str, str] = {}
+    for idx in products.index[products["formula"].astype(str) != ""]:
+        formula = str(products.at[idx, "formula"])
+        try:
+            parse_formula(formula)
+        except FormulaError as exc:
+            issues.append(DataIssue(products_file, int(products.at[idx, ROW]), "formula", formula, str(exc)))
+            continue
+        formulas[str(products.at[idx, "id"])] = formula
+    kinds = dict(zip(sources["id"].astype(str), sources["kind"].astype(str)))
+    for idx in flows.index[flows["equation"].astype(str) != ""]:
+        row = int(flows.at[idx, ROW])
+        text = flows.at[idx, "equation"] = tidy_equation(str(flows.at[idx, "equation"]))
+        try:
+            equation = parse_equation(text)
+        except FormulaError as exc:
+            issues.append(DataIssue(flows_file, row, "equation", text, str(exc)))
+            continue
+        off = unbalanced(equation)
+        if off:
+            shown = ", ".join(f"{atom} {n:+d}" for atom, n in off.items())
+            issues.append(DataIssue(flows_file, row, "equation", text,
+                                    f"is not balanced (atoms on the left minus the right: {shown})"))
+            continue
+        ends = []
+        for column, side, role in (("input", "left", "reactant"), ("output", "right", "product")):
+            product = str(flows.at[idx, column])
+            formula = formulas.get(product)
+            if formula is None:
+                issues.append(DataIssue(flows_file, row, "equation", text,
+                                        f"the {column} {product!r} has no formula in {products_file}: give it one "
+                                        "to use an equation"))
+            elif not equation.coefficient(formula, side):
+                written = ", ".join(f for _, f in getattr(equation, side))
+                issues.append(DataIssue(flows_file, row, "equation", text,
+                                        f"the {column} {product!r} (formula {formula}) is not a {role} of the "
+                                        f"equation ({role}s: {written}); write it as {products_file} does"))
+            else:
+                ends.append(formula)
+        kind = kinds.get(str(flows.at[idx, "source"]), "")
+        if kind == "general_knowledge":
+            issues.append(DataIssue(flows_file, row, "source", str(flows.at[idx, "source"]),
+                                    "a flow with an equation cites a source a reader can check for its route "
+                                    "(kind reference, article or user), not general knowledge"))
+        if len(ends) < 2:
+            continue
+        computed = input_ratio(equation, *ends)
+        ratio = str(flows.at[idx, "ratio"])
+        if (flows_file, row, "ratio") in named:
+            continue
+        if not ratio:
+            issues.append(DataIssue(flows_file, row, "ratio", None, "is empty: the equation gives "
+                                    f"{round_significant(computed)} t/t; write it, or drop the equation"))
+        elif not ratio_agrees(ratio, computed):
+            issues.append(DataIssue(flows_file, row, "ratio", ratio,
+                                    f"disagrees with the equation, which gives {computed:.4g} t/t of input per t "
+                                    f"of output (IUPAC 2021 atomic weights): write {round_significant(computed)}"))
 
 
 def split_list(cell: str) -> list[str]:

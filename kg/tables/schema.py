@@ -121,6 +121,8 @@ TABLES: dict[str, Table] = {
                            "(2,000–10,000), 3 specialty (10,000–50,000), 4 fine or high-purity "
                            "(50,000–500,000), 5 electronic-grade, device or > 500,000 元/t"),
                 Column("cas", doc="CAS registry number, e.g. 7440-23-5"),
+                Column("formula", doc="chemical formula of the substance it is, or is counted as (100% basis: "
+                       "caustic soda NaOH, brine NaCl), e.g. Ca(OH)2; used by flows' equations"),
                 Column("wikidata", doc="Wikidata item id, e.g. Q658"),
                 Column("aliases", doc="other names it goes by, separated by ';' (e.g. 烧碱;氢氧化钠)"),
                 *_source_cols(),
@@ -140,7 +142,10 @@ TABLES: dict[str, Table] = {
                 Column("relation", "enum", choices=vocab.FLOW_RELATIONS,
                        doc="the output's role in its process: main, co_product or by_product (empty: main)"),
                 Column("ratio", "number", doc="tonnes of input per tonne of this output, where the standard "
-                       "route gives one"),
+                       "route gives one; with an equation, the stoichiometric minimum it gives (3 significant "
+                       "figures)"),
+                Column("equation", doc="the balanced reaction of the process, written with the products' formulas, "
+                       "e.g. 2 NaCl + 2 H2O -> 2 NaOH + Cl2 + H2; the ratio is checked against it"),
                 *_source_cols(),
                 Column("note", doc="free remarks"),
             ),
