@@ -36,8 +36,16 @@ from kg import vocab
 from kg.cells import restore_rows
 from kg.errors import KgError
 from kg.tables.schema import TABLE_ORDER, TABLES, Column, Table
-from kg.tables.stoichiometry import (FormulaError, input_ratio, parse_equation, parse_formula, ratio_agrees,
-                                     round_significant, tidy_equation, unbalanced)
+from kg.tables.stoichiometry import (
+    FormulaError,
+    input_ratio,
+    parse_equation,
+    parse_formula,
+    ratio_agrees,
+    round_significant,
+    tidy_equation,
+    unbalanced,
+)
 
 ID_PATTERN = vocab.ID_PATTERN
 DATE_PATTERN = r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"
