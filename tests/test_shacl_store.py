@@ -8,7 +8,14 @@ import rdflib
 
 from kg.errors import KgError
 from kg.graph.mapping import to_ntriples
-from kg.graph.shacl import TABLE_CHECKED, TABLE_CHECKED_SHAPES, compile_shapes, pyshacl_violations, store_issues, store_violations
+from kg.graph.shacl import (
+    TABLE_CHECKED,
+    TABLE_CHECKED_SHAPES,
+    compile_shapes,
+    pyshacl_violations,
+    store_issues,
+    store_violations,
+)
 from kg.tables.dataset import load_tables
 
 K = "https://w3id.org/kg-chain/ontology#"
