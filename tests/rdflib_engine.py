@@ -11,6 +11,7 @@ the product graph, stats) runs as it does against a real server.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import rdflib
@@ -25,18 +26,22 @@ class RdflibStore(RemoteStore):
     def __init__(self, *files: Path):
         super().__init__(endpoint="rdflib:" + ",".join(str(f) for f in files))
         self.graph = rdflib.Graph()
+        # kg asks an endpoint several questions at once; rdflib's query parser (pyparsing) is
+        # not safe to run in two threads, so this one-process "server" answers one at a time.
+        self.lock = threading.Lock()
         for path in files:
             self.graph.parse(str(path), format="nt")
 
     def request(self, query: str, accept: str = "application/sparql-results+json") -> bytes:
         """The answer to ``query`` (prefixes already declared) as a server would send it."""
-        try:
-            result = self.graph.query(query)
-        except Exception as exc:  # rdflib raises parser and evaluation errors of many kinds
-            raise KgError(f"rdflib could not run the query: {type(exc).__name__}: {exc}") from exc
-        if result.type == "CONSTRUCT":
-            return result.graph.serialize(format="nt", encoding="utf-8")
-        return result.serialize(format="json")
+        with self.lock:
+            try:
+                result = self.graph.query(query)
+            except Exception as exc:  # rdflib raises parser and evaluation errors of many kinds
+                raise KgError(f"rdflib could not run the query: {type(exc).__name__}: {exc}") from exc
+            if result.type == "CONSTRUCT":
+                return result.graph.serialize(format="nt", encoding="utf-8")
+            return result.serialize(format="json")
 
     def triples(self) -> int:
         return len(self.graph)

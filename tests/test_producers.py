@@ -146,7 +146,7 @@ def test_a_product_with_many_producers_keeps_the_few_to_approach_first_and_their
     graph keeps CANDIDATES_KEPT, in the order rank_candidates uses (more products not present
     in the zone made, more local inputs used, larger stated capacity, then id), and counts
     them all."""
-    from kg.store.projection import CANDIDATES_KEPT
+    from kg.graph.candidates import CANDIDATES_KEPT
 
     G0 = product_graph(open_store(build(mini, tmp_path / "b0").out))
     other = next(p for p, d in G0.nodes(data=True) if d["status"] != "present" and p != "sodium-cyanide")

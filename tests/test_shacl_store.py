@@ -8,7 +8,7 @@ import rdflib
 
 from kg.errors import KgError
 from kg.graph.mapping import to_ntriples
-from kg.graph.shacl import TABLE_CHECKED, compile_shapes, pyshacl_violations, store_issues, store_violations
+from kg.graph.shacl import TABLE_CHECKED, TABLE_CHECKED_SHAPES, compile_shapes, pyshacl_violations, store_issues, store_violations
 from kg.tables.dataset import load_tables
 
 K = "https://w3id.org/kg-chain/ontology#"
@@ -77,6 +77,37 @@ def test_skipping_table_checked_nodes_keeps_the_rest(broken_lines):
     bulk = {f"{D}company/co-a", f"{D}company/co-x", f"{D}company/co-y"}  # companies (co-y by subclass)
     assert any(k[0] in bulk for k in every)
     assert kept == [k for k in every if k[0] not in bulk and "/production/" not in k[0]]
+
+
+def test_skipping_the_label_shape_keeps_every_other_check(broken_lines):
+    """The build leaves the label shape to the table checks (every label comes from a required
+    column); every other constraint still finds what it found."""
+    lines = broken_lines + [f'<{D}product/salt> {LABEL} "第二个名字"@zh .']
+    every = _key(store_violations(_store(lines)))
+    kept = _key(store_violations(_store(lines), skip_shapes=TABLE_CHECKED_SHAPES))
+    assert (f"{D}product/salt", "label_zh", None, "error") in every
+    assert kept == [k for k in every if k[1] not in ("label_zh", "label_en")]
+    assert len(kept) > len(BROKEN) // 2
+
+
+def test_a_missing_label_is_refused_by_the_table_checks(tmp_path):
+    """What the label shape would find in a built graph, the tables refuse first, by cell."""
+    import shutil
+
+    from kg.store.build import build
+    from kg.tables.read import DataErrors
+    from tests.conftest import MINI
+
+    data = shutil.copytree(MINI, tmp_path / "data")
+    products = (data / "products.csv").read_text(encoding="utf-8").splitlines()
+    header = products[0].split(",")
+    cells = products[1].split(",")
+    cells[header.index("label_en")] = ""
+    (data / "products.csv").write_text("\n".join([products[0], ",".join(cells), *products[2:]]) + "\n",
+                                       encoding="utf-8")
+    with pytest.raises(DataErrors) as caught:
+        build(data, tmp_path / "build")
+    assert "products.csv, row 2, column 'label_en'" in str(caught.value)
 
 
 def test_clean_mini_has_no_violation():

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from kg import vocab
@@ -465,17 +466,27 @@ def score_components(G: nx.DiGraph) -> pd.DataFrame:
     return frame
 
 
-def chain_kind_factor(G: nx.DiGraph, weights: Mapping[str, float]) -> pd.Series:
-    """Per product (sorted ids), the weight of its chains' kind (:data:`CHAIN_KIND_WEIGHTS`):
-    the largest over its chains, the core weight for a product in no chain."""
-    weights = check_weights(weights)
+def chain_kinds(G: nx.DiGraph) -> pd.DataFrame:
+    """Per product (sorted ids), whether it sits in a core chain (``core``; a product in no
+    chain counts as core) and in an extension chain (``extension``): all that
+    :func:`chain_kind_factor` needs, read once for the many weightings of a rank range."""
     info = G.graph.get("chains") or {}
-    core, extension = weights["core_chains"], weights["extension_chains"]
-    factor = {}
+    rows = {}
     for p, d in G.nodes(data=True):
-        kinds = [info.get(c, {}).get("kind", "core") for c in d.get("chains") or ()]
-        factor[p] = max((extension if k == "extension" else core for k in kinds), default=core)
-    return pd.Series(factor, dtype=float).sort_index()
+        kinds = {info.get(c, {}).get("kind", "core") for c in d.get("chains") or ()}
+        rows[p] = (not kinds or bool(kinds - {"extension"}), "extension" in kinds)
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["core", "extension"]).sort_index()
+
+
+def chain_kind_factor(G: nx.DiGraph, weights: Mapping[str, float], kinds: pd.DataFrame | None = None) -> pd.Series:
+    """Per product (sorted ids), the weight of its chains' kind (:data:`CHAIN_KIND_WEIGHTS`):
+    the largest over its chains, the core weight for a product in no chain. ``kinds`` is
+    :func:`chain_kinds` of ``G`` when the caller has it already."""
+    weights = check_weights(weights)
+    kinds = chain_kinds(G) if kinds is None else kinds
+    core, extension = weights["core_chains"], weights["extension_chains"]
+    factor = np.maximum(np.where(kinds["core"], core, -np.inf), np.where(kinds["extension"], extension, -np.inf))
+    return pd.Series(factor, index=kinds.index, dtype=float)
 
 
 def weighted_score(components: pd.DataFrame, weights: Mapping[str, float],
@@ -753,8 +764,10 @@ def _ranking(G: nx.DiGraph, found: Mapping[str, list[tuple[str, str, str]]], com
     ranked = rank_candidates(G, set(frame["id"]))
     frame["candidates"] = frame["id"].map(lambda p: ranked[p])
 
+    kinds = chain_kinds(G)
+
     def factor_of(w: Mapping[str, float]) -> pd.Series:
-        return chain_kind_factor(G, w)
+        return chain_kind_factor(G, w, kinds)
 
     ranges: dict[str, tuple[int, int]] = {}
     for _, members in frame.groupby("list", sort=False):

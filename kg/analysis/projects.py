@@ -8,7 +8,6 @@ from typing import Any
 import pandas as pd
 
 from kg import vocab
-from kg.store.projection import _rows
 from kg.store.stores import Store
 
 PROJECTS = """
@@ -47,12 +46,12 @@ def projects(store: Store) -> pd.DataFrame:
     >>> from kg.store.stores import open_store
     >>> projects(open_store())[["id", "status", "year"]].head(1)  # doctest: +SKIP
     """
-    rows = _rows(store, PROJECTS)
+    rows = list(store.rows(PROJECTS))
     chains: dict[str, list[str]] = {}
-    for row in _rows(store, PROJECT_CHAINS):
+    for row in store.rows(PROJECT_CHAINS):
         chains.setdefault(row["j"], []).append(vocab.local_id(row["chain"]))
     outputs: dict[str, list[str]] = {}
-    for row in _rows(store, PROJECT_PRODUCTS):
+    for row in store.rows(PROJECT_PRODUCTS):
         outputs.setdefault(row["j"], []).append(vocab.local_id(row["p"]) + ("*" if row["inferred"] else ""))
     seen: dict[str, dict[str, Any]] = {}
     for row in rows:

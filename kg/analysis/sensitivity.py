@@ -23,8 +23,10 @@ STEP = 0.2
 
 def _ranks(components: pd.DataFrame, weights: Mapping[str, float], factor: pd.Series | None) -> pd.Series:
     names = [n for n in components.columns if n in weights]
-    total = sum(weights[n] for n in names)
-    score = sum(components[n] * weights[n] for n in names) / total if total > 0 else components.iloc[:, 0] * 0
+    vector = [weights[n] for n in names]
+    total = sum(vector)
+    score = pd.Series(components[names].to_numpy(dtype=float) @ vector / total if total > 0 else 0.0,
+                      index=components.index, dtype=float)
     if factor is not None:
         score = score * factor.reindex(score.index).fillna(1.0)
     return score.round(6).rank(method="min", ascending=False).astype(int)

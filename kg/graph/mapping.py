@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 
 from kg import vocab
+from kg.graph.candidates import kept_candidates
 from kg.graph.status import derive_status
 from kg.tables.read import ROW, Tables, parse_range
 
@@ -289,6 +290,11 @@ def _map(tables: Tables, out: Lines) -> None:
     out.add_text(s, COMMENT, cp["note"])
     _labels(out, s, *_link_labels(cp, "company", "product", labels_of, " → "))
     _provenance(out, s, cp)
+    kept, counts = kept_candidates(tables, derived.status)
+    out.add_text(iris("production", kept["company"] + "--" + kept["product"]), t("candidateRank"),
+                 kept["rank"].astype(str), datatype="integer")
+    out.add_text(iris("product", pd.Series(counts.index, dtype=object)), t("candidateCount"),
+                 pd.Series(counts.to_numpy(), dtype=object).astype(str), datatype="integer")
 
     pj = tables["projects"]
     s = iris("project", pj["id"])

@@ -269,14 +269,15 @@ def validate_graph(tables: Tables | None, lines: list[str] | None, warnings: lis
     when given (the build's own, already loaded with the data; ``lines`` is then unused),
     else an in-memory one, and
     leaves out the company and production nodes whose constraints the table checks cover
-    (:data:`kg.graph.shacl.TABLE_CHECKED`);
+    (:data:`kg.graph.shacl.TABLE_CHECKED`) and the label shape the table checks guarantee
+    (:data:`kg.graph.shacl.TABLE_CHECKED_SHAPES`);
     ``engine="pyshacl"`` runs pyshacl over an rdflib graph, the reference implementation, far
     slower past a few thousand triples (see benchmarks/BENCHMARKS.md).
 
     ``rows`` gives the file and row of each node (:func:`kg.graph.mapping.row_index`), asked
     for only when there is a violation; by default from ``tables``."""
     # kg.graph.shacl loads rdflib, slow to import: here, so that commands that do not validate start quicker.
-    from kg.graph.shacl import TABLE_CHECKED, pyshacl_violations, store_violations, to_issues
+    from kg.graph.shacl import TABLE_CHECKED, TABLE_CHECKED_SHAPES, pyshacl_violations, store_violations, to_issues
 
     if engine == "pyshacl":
         import rdflib
@@ -288,7 +289,7 @@ def validate_graph(tables: Tables | None, lines: list[str] | None, warnings: lis
         if store is None:
             store = ox.Store()
             store.bulk_load(input=_ntriples(lines or []), format=ox.RdfFormat.N_TRIPLES)
-        violations = store_violations(store, skip=TABLE_CHECKED)
+        violations = store_violations(store, skip=TABLE_CHECKED, skip_shapes=TABLE_CHECKED_SHAPES)
     else:
         raise KgError(f"unknown SHACL engine {engine!r}: use 'store' or 'pyshacl'")
     issues = to_issues(violations, rows or (lambda: row_index(tables)))

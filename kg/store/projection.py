@@ -10,8 +10,9 @@ Node attributes (keyed by the product's local id, e.g. ``"methionine"``):
 ``iri``, ``label_zh``, ``label_en``, ``chains`` (sorted chain ids), ``segment``, ``kind``,
 ``value_tier`` (int 1..5), ``status`` (``present``/``planned``/``missing``, read from
 ``kg:zoneStatus``), ``producers`` (companies in the zone that make it), ``candidates``
-(at most :data:`CANDIDATES_KEPT` companies outside the zone that make it: whom to recruit,
-see :func:`_candidates`; ``candidate_count`` says how many there are; each also carries ``company``,
+(at most :data:`kg.graph.candidates.CANDIDATES_KEPT` companies outside the zone that make it,
+those the build marked to approach first, see :mod:`kg.graph.candidates`; ``candidate_count``
+says how many there are; each also carries ``company``,
 ``province``, ``capacity``, ``capacity_unit``, ``year`` and ``source`` from its row in the
 producers table, see :func:`_candidate`), ``projects`` (pipeline projects
 that will make it), ``named_by`` (brands, places or routes of the zone that name it when no
@@ -32,9 +33,9 @@ product_facts.csv: fact kind → a list of ``{"value", "min", "max", "unit", "ye
 The build reads this graph once, from its new on-disk store, and keeps it in the
 generation (``projection.json``), so later commands on the embedded store load it instead of
 querying again; a remote endpoint is always queried. The answers are the size of the product
-graph, not of the data: the zone's own producers with their names, the producers outside the
-zone as bare ids from which the few to approach per product are kept (:func:`_candidates`),
-and only the kept ones' names and facts (see benchmarks/BENCHMARKS.md for the times).
+graph, not of the data: the zone's own producers with their names, and of the producers
+outside the zone only the few per product the build marked to approach first (with their
+names and facts) and their count (see benchmarks/BENCHMARKS.md for the times).
 
 >>> from kg.store.stores import open_store
 >>> G = product_graph(open_store())  # doctest: +SKIP
@@ -45,7 +46,8 @@ and only the kept ones' names and facts (see benchmarks/BENCHMARKS.md for the ti
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +57,7 @@ import pandas as pd
 from kg.files import write_atomic
 from kg.graph.mapping import KIND_CLASS
 from kg.graph.status import RULES
-from kg.store.stores import LocalStore, Store, python_value
+from kg.store.stores import LocalStore, RemoteStore, Store
 from kg.vocab import local_id
 
 CLASS_KIND = {cls: kind for kind, cls in KIND_CLASS.items()}
@@ -70,7 +72,7 @@ SELECT ?chain ?label_zh ?label_en ?core WHERE {
 }"""
 
 PRODUCTS = """
-SELECT ?p ?label_zh ?label_en ?segment ?tier ?status ?basis WHERE {
+SELECT ?p ?label_zh ?label_en ?segment ?tier ?status ?basis ?candidates WHERE {
   ?p a kg:Product .
   OPTIONAL { ?p rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
   OPTIONAL { ?p rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
@@ -78,6 +80,7 @@ SELECT ?p ?label_zh ?label_en ?segment ?tier ?status ?basis WHERE {
   OPTIONAL { ?p kg:valueTier ?tier }
   OPTIONAL { ?p kg:zoneStatus ?status }
   OPTIONAL { ?p kg:statusBasis ?basis }
+  OPTIONAL { ?p kg:candidateCount ?candidates }
 }"""
 
 PRODUCT_CLASSES = """
@@ -112,25 +115,12 @@ SELECT ?p ?c ?label_zh ?label_en WHERE {
   OPTIONAL { ?c rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
 }"""
 
-# Every product's producers outside the zone, as bare ids: the one answer that grows with a
-# national producers table, so it carries nothing a row does not need to choose whom to keep.
-EXTERNAL_PRODUCERS = """
-SELECT ?p ?c WHERE { ?c kg:location kg:external ; kg:produces ?p }"""
-
-# Stated capacities of producers outside the zone (the rows that give one): they order the
-# candidates, largest first, after the gaps they would close.
-EXTERNAL_CAPACITIES = """
-SELECT ?p ?c ?capacity WHERE {
-  ?x kg:capacity ?capacity ; kg:company ?c ; kg:product ?p .
-  FILTER EXISTS { ?c kg:location kg:external }
-}"""
-
-# What is said of the candidates kept (names, province, the production row's capacity, unit,
-# year and source), asked for those (product, company) pairs only: VALUES is filled in.
-CANDIDATE_FACTS = """
-SELECT ?p ?c ?label_zh ?label_en ?province ?capacity ?unit ?year ?source WHERE {
-  VALUES (?p ?c) { %s }
-  ?x kg:company ?c ; kg:product ?p .
+# The producers outside the zone the build marked to approach first (kg.graph.candidates:
+# at most CANDIDATES_KEPT per product where a gap can be), with what is said of them: the
+# answer is the size of the products, however many producers the data lists.
+CANDIDATES = """
+SELECT ?p ?c ?rank ?label_zh ?label_en ?province ?capacity ?unit ?year ?source WHERE {
+  ?x kg:candidateRank ?rank ; kg:company ?c ; kg:product ?p .
   OPTIONAL { ?c rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
   OPTIONAL { ?c rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
   OPTIONAL { ?c kg:province ?province }
@@ -139,8 +129,6 @@ SELECT ?p ?c ?label_zh ?label_en ?province ?capacity ?unit ?year ?source WHERE {
   OPTIONAL { ?x kg:year ?year }
   OPTIONAL { ?x prov:wasDerivedFrom ?source }
 }"""
-CANDIDATES_KEPT = 5  # companies to approach kept per product (the count of all is kept too)
-VALUES_BATCH = 2000  # (product, company) pairs per CANDIDATE_FACTS query
 
 PROJECTS = """
 SELECT ?p ?j ?label_zh ?label_en ?status ?year ?investment ?company ?inferred WHERE {
@@ -236,23 +224,6 @@ def _opt(value: Any) -> Any:
     return value
 
 
-def _rows(store: Store, query: str) -> list[dict[str, Any]]:
-    return list(_each_row(store, query))
-
-
-def _each_row(store: Store, query: str) -> Iterator[dict[str, Any]]:
-    """The answer's rows as dicts, one at a time on the embedded store (straight from its
-    solutions: the company links of a national dataset never sit in memory as a table)."""
-    if isinstance(store, LocalStore):
-        solutions = store.raw(query)
-        names = [v.value for v in solutions.variables]
-        for solution in solutions:
-            yield dict(zip(names, map(python_value, solution)))
-        return
-    frame = store.select(query)
-    yield from frame.astype(object).where(frame.notna(), None).to_dict("records")
-
-
 def _party(row: dict[str, Any], key: str) -> dict[str, Any]:
     return {"id": local_id(row[key]), "label_zh": _text(row.get("label_zh")) or local_id(row[key]),
             "label_en": _text(row.get("label_en")) or local_id(row[key])}
@@ -282,8 +253,12 @@ def product_facts(store: Store) -> dict[str, dict[str, list[dict[str, Any]]]]:
     -> one dict per source, sorted by source: ``value`` (as written), ``min`` and ``max``
     (floats for the amount facts, else None), ``unit``, ``year`` (int or None), ``source``,
     ``note``. Several sources for one fact are all kept; the reader chooses."""
+    return _product_facts(store.rows(FACTS))
+
+
+def _product_facts(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, list[dict[str, Any]]]]:
     facts: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for row in _rows(store, FACTS):
+    for row in rows:
         year = _opt(row["year"])
         fact = {"value": _text(row["value"]), "min": _number(row["min"]), "max": _number(row["max"]),
                 "unit": _text(row["unit"]), "year": int(year) if year is not None else None,
@@ -300,8 +275,12 @@ def park_limits(store: Store) -> dict[str, dict[str, Any]]:
     """The park's own limits (park_limits.csv as read from the graph): limit kind -> ``value``
     (as written, '' when the source gives no figure), ``number`` (float for the amount limits,
     else None), ``unit``, ``source``, ``quote``, ``note``."""
+    return _park_limits(store.rows(PARK_LIMITS))
+
+
+def _park_limits(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     limits: dict[str, dict[str, Any]] = {}
-    for row in sorted(_rows(store, PARK_LIMITS), key=lambda r: (_text(r["kind"]), _text(r["source"]))):
+    for row in sorted(rows, key=lambda r: (_text(r["kind"]), _text(r["source"]))):
         value = _text(row["value"])
         try:
             number = float(value) if value else None
@@ -356,56 +335,40 @@ def read_graph(path: Path) -> nx.DiGraph:
     return G
 
 
-def _candidates(store: Store, G: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
-    """Per product, the :data:`CANDIDATES_KEPT` companies outside the zone to approach first,
-    with what their rows say (:func:`_candidate`), and on each product ``candidate_count``,
-    how many there are in all.
+def _candidates(rows: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Per product, the companies outside the zone to approach first (those the build marked,
+    :mod:`kg.graph.candidates`), in their order, each with what its row says
+    (:func:`_candidate`)."""
+    found: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for row in rows:
+        found.setdefault(local_id(row["p"]), []).append((int(row["rank"]), _candidate(row, row)))
+    return {p: [c for _, c in sorted(kept, key=lambda rc: rc[0])] for p, kept in found.items()}
 
-    The order is :func:`kg.analysis.candidates.rank_candidates`' with the products not present
-    in the zone standing for the list's targets: more of those made, more products present in
-    the zone used as inputs, larger stated capacity, then id. A product with a handful of
-    producers keeps them all; one with thousands (a national producers table) keeps the few
-    a planner would call first, and the graph stays the size of the products, not of the
-    companies. Only the kept pairs' names and facts are asked for."""
-    nodes = G.nodes
-    external: dict[str, list[str]] = {}
-    makes: dict[str, set[str]] = {}
-    for row in _each_row(store, EXTERNAL_PRODUCERS):
-        pid = local_id(row["p"])
-        if pid in nodes:
-            external.setdefault(pid, []).append(row["c"])
-            makes.setdefault(row["c"], set()).add(pid)
-    capacity: dict[tuple[str, str], float] = {}
-    for row in _rows(store, EXTERNAL_CAPACITIES):
-        key = (local_id(row["p"]), row["c"])
-        capacity[key] = max(capacity.get(key, 0.0), _number(row["capacity"]) or 0.0)
-    open_products = {p for p, d in G.nodes(data=True) if d["status"] != "present"}
-    present = set(G.nodes) - open_products
-    # Whom to approach matters where a gap can be: a product not made in the zone, or made by
-    # one company only (weak). The others keep their count, not the names.
-    wanted = open_products | {p for p in present if len(nodes[p]["producers"]) <= 1}
-    uses = {c: len({q for p in made for q in G.predecessors(p) if q in present}) for c, made in makes.items()}
-    kept: list[tuple[str, str]] = []
-    for pid, companies in external.items():
-        nodes[pid]["candidate_count"] = len(set(companies))
-        if pid not in wanted:
-            continue
-        order = sorted(set(companies), key=lambda c: (-len(makes[c] & open_products), -uses[c],
-                                                      -capacity.get((pid, c), 0.0), c))
-        kept += [(pid, c) for c in order[:CANDIDATES_KEPT]]
-    found: dict[str, list[dict[str, Any]]] = {}
-    for start in range(0, len(kept), VALUES_BATCH):
-        pairs = " ".join(f"(<{nodes[p]['iri']}> <{c}>)" for p, c in kept[start:start + VALUES_BATCH])
-        for row in _rows(store, CANDIDATE_FACTS % pairs):
-            found.setdefault(local_id(row["p"]), []).append(_candidate(row, row))
-    return found
+
+QUERIES = {name: globals()[name] for name in (
+    "EVIDENCE", "CANDIDATES", "FLOWS", "PRODUCTS", "PRODUCERS", "PROJECTS", "CHAIN_PROJECTS", "PRODUCT_CLASSES",
+    "PRODUCT_CHAINS", "PRODUCT_SOURCES", "PRODUCT_ALIASES", "CHAINS", "NAMED_BY", "EVIDENCE_NAMES", "TARGETS",
+    "FACTS", "PARK_LIMITS")}  # the projection's questions, the slowest first
+ENDPOINT_REQUESTS = 4  # questions asked of a remote endpoint at once
+
+
+def _answers(store: Store, queries: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    """Every query's rows, by name. A remote endpoint is asked :data:`ENDPOINT_REQUESTS` at a
+    time: each answer is the server's work and the wire's, and they overlap; the embedded
+    store is asked one query after another (it shares this process's memory and cores)."""
+    if not isinstance(store, RemoteStore):
+        return {name: list(store.rows(query)) for name, query in queries.items()}
+    with ThreadPoolExecutor(max_workers=ENDPOINT_REQUESTS) as pool:
+        asked = {name: pool.submit(lambda q: list(store.rows(q)), query) for name, query in queries.items()}
+        return {name: future.result() for name, future in asked.items()}
 
 
 def query_graph(store: Store) -> nx.DiGraph:
     """:func:`product_graph` read from the store's SPARQL answers, never from a saved copy."""
+    answers = _answers(store, QUERIES)
     G = nx.DiGraph()
     chains = {}
-    for row in _rows(store, CHAINS):
+    for row in answers["CHAINS"]:
         cid = local_id(row["chain"])
         chains[cid] = {"label_zh": _text(row["label_zh"]) or cid, "label_en": _text(row["label_en"]) or cid,
                        "kind": "core" if row["core"] else "extension"}
@@ -413,7 +376,7 @@ def query_graph(store: Store) -> nx.DiGraph:
 
     # Nodes and edges go in sorted by id, so the graph (and what is drawn or ranked from it)
     # is the same whatever order a store returns rows in.
-    for row in sorted(_rows(store, PRODUCTS), key=lambda row: row["p"]):
+    for row in sorted(answers["PRODUCTS"], key=lambda row: row["p"]):
         pid = local_id(row["p"])
         tier = row["tier"]
         G.add_node(pid, iri=row["p"], label_zh=_text(row["label_zh"]) or pid,
@@ -424,20 +387,20 @@ def query_graph(store: Store) -> nx.DiGraph:
                    status_basis=_text(row["basis"]), evidence=[],
                    chains=[], producers=[], candidates=[], projects=[],
                    targeted=False, target_quotes=[], sources=[], named_by=[], aliases=[], facts={},
-                   candidate_count=0)
+                   candidate_count=int(row["candidates"]) if row["candidates"] is not None else 0)
     nodes = G.nodes
-    for row in _rows(store, PRODUCT_CLASSES):
+    for row in answers["PRODUCT_CLASSES"]:
         pid, kind = local_id(row["p"]), CLASS_KIND.get(local_id(row["cls"]))
         if pid in nodes and kind:
             nodes[pid]["kind"] = kind
-    for row in _rows(store, PRODUCT_CHAINS):
+    for row in answers["PRODUCT_CHAINS"]:
         nodes[local_id(row["p"])]["chains"].append(local_id(row["chain"]))
-    for row in _rows(store, PRODUCT_ALIASES):
+    for row in answers["PRODUCT_ALIASES"]:
         nodes[local_id(row["p"])]["aliases"].append(str(row["alias"]))
-    for row in _rows(store, PRODUCT_SOURCES):
+    for row in answers["PRODUCT_SOURCES"]:
         nodes[local_id(row["p"])]["sources"].append(local_id(row["source"]))
 
-    flows = sorted(_rows(store, FLOWS), key=lambda r: (r["a"], r["b"], _text(r["process_zh"]), _text(r["process_en"])))
+    flows = sorted(answers["FLOWS"], key=lambda r: (r["a"], r["b"], _text(r["process_zh"]), _text(r["process_en"])))
     for row in flows:
         a, b = local_id(row["a"]), local_id(row["b"])
         for end, iri in ((a, row["a"]), (b, row["b"])):
@@ -451,15 +414,16 @@ def query_graph(store: Store) -> nx.DiGraph:
                    ratio=float(row["ratio"]) if row["ratio"] is not None else None)
 
     names: dict[str, dict[str, Any]] = {}  # what evidence came through -> its names
-    for row in _rows(store, PRODUCERS):
+    for row in answers["PRODUCERS"]:
         pid = local_id(row["p"])
         names[row["c"]] = row
         if pid in nodes:
             nodes[pid]["producers"].append(_party(row, "c"))
-    for pid, kept in _candidates(store, G).items():
-        nodes[pid]["candidates"] = kept
+    for pid, kept in _candidates(answers["CANDIDATES"]).items():
+        if pid in nodes:
+            nodes[pid]["candidates"] = kept
 
-    for row in _rows(store, PROJECTS):
+    for row in answers["PROJECTS"]:
         pid = local_id(row["p"])
         if pid not in nodes:
             continue
@@ -474,13 +438,13 @@ def query_graph(store: Store) -> nx.DiGraph:
         )
         nodes[pid]["projects"].append(project)
 
-    for row in _rows(store, NAMED_BY):
+    for row in answers["NAMED_BY"]:
         pid = local_id(row["p"])
         if pid in nodes and not nodes[pid]["producers"]:
             nodes[pid]["named_by"].append(_party(row, "a"))
 
-    names.update((row["via"], row) for row in _rows(store, EVIDENCE_NAMES))
-    for row in _rows(store, EVIDENCE):
+    names.update((row["via"], row) for row in answers["EVIDENCE_NAMES"])
+    for row in answers["EVIDENCE"]:
         pid = local_id(row["p"])
         if pid in nodes:
             via_kind = row["via"].rsplit("/", 2)[-2] if row["via"].count("/") >= 2 else ""
@@ -495,7 +459,7 @@ def query_graph(store: Store) -> nx.DiGraph:
             })
 
     chain_projects: dict[str, list[dict[str, Any]]] = {}
-    for row in _rows(store, CHAIN_PROJECTS):
+    for row in answers["CHAIN_PROJECTS"]:
         status = local_id(row["status"]) if row["status"] else None
         if status == "operating":
             continue
@@ -503,17 +467,17 @@ def query_graph(store: Store) -> nx.DiGraph:
         chain_projects.setdefault(local_id(row["chain"]), []).append(project)
     G.graph["chain_projects"] = {c: sorted(ps, key=lambda d: d["id"]) for c, ps in sorted(chain_projects.items())}
 
-    for row in _rows(store, TARGETS):
+    for row in answers["TARGETS"]:
         pid = local_id(row["p"])
         if pid in nodes:
             nodes[pid]["targeted"] = True
             if row["quote"]:
                 nodes[pid]["target_quotes"].append(str(row["quote"]))
 
-    for pid, kinds in product_facts(store).items():
+    for pid, kinds in _product_facts(answers["FACTS"]).items():
         if pid in nodes:
             nodes[pid]["facts"] = kinds
-    G.graph["park_limits"] = park_limits(store)
+    G.graph["park_limits"] = _park_limits(answers["PARK_LIMITS"])
 
     for _, data in G.nodes(data=True):
         data["chains"] = sorted(set(data["chains"]))

@@ -18,7 +18,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +79,12 @@ class Store:
     def select(self, query: str, bindings: Binding | None = None) -> pd.DataFrame:
         raise NotImplementedError
 
+    def rows(self, query: str) -> Iterator[dict[str, Any]]:
+        """A SELECT answer's rows as dicts (variable -> python value, None when unbound), one
+        at a time, without a table: for readers that turn every row into something else."""
+        frame = self.select(query)
+        yield from frame.astype(object).where(frame.notna(), None).to_dict("records")
+
     def triples(self) -> int:
         frame = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(frame["n"][0])
@@ -128,6 +134,15 @@ class LocalStore(Store):
         rows = [[python_value(term) for term in solution] for solution in result]
         return pd.DataFrame(rows, columns=names)
 
+    def rows(self, query: str) -> Iterator[dict[str, Any]]:
+        # Straight from the solutions: a national answer never sits in memory as a table.
+        solutions = self.raw(query)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise KgError("expected a SELECT query")
+        names = [v.value for v in solutions.variables]
+        for solution in solutions:
+            yield dict(zip(names, map(python_value, solution)))
+
     def triples(self) -> int:
         return len(self.store)
 
@@ -159,7 +174,8 @@ class RemoteStore(Store):
         except (urllib.error.URLError, OSError) as exc:
             raise KgError(f"cannot reach the endpoint {self.endpoint}: {exc}") from exc
 
-    def select(self, query: str, bindings: Binding | None = None) -> pd.DataFrame:
+    def _answer(self, query: str, bindings: Binding | None = None) -> tuple[list[str], list[list[Any]]]:
+        """The variables and the rows (lists of python values) of a SELECT query's answer."""
         text = with_prefixes(inline_values(query, bindings))
         body = self.request(text)
         try:
@@ -174,7 +190,16 @@ class RemoteStore(Store):
         if missing:
             raise KgError(f"the endpoint {self.endpoint} answered without the variable(s) "
                           f"{', '.join('?' + m for m in missing)} the query asks for: is it a SPARQL endpoint?")
+        return names, rows
+
+    def select(self, query: str, bindings: Binding | None = None) -> pd.DataFrame:
+        names, rows = self._answer(query, bindings)
         return pd.DataFrame(rows, columns=names)
+
+    def rows(self, query: str) -> Iterator[dict[str, Any]]:
+        names, rows = self._answer(query)
+        for row in rows:
+            yield dict(zip(names, row))
 
 
 IRI_TOKEN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")

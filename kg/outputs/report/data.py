@@ -11,7 +11,6 @@ import pandas as pd
 from kg import vocab
 from kg.analysis import gaps as gaps_module
 from kg.outputs.report.labels import TEXT
-from kg.store.projection import _rows
 from kg.store.stores import Store
 from kg.words import COMPONENTS, word
 
@@ -86,7 +85,7 @@ def sources(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
     quotes behind the facts (one row per source and quote, with the facts that rest on it as
     ``kind: label`` strings). Facts without a quote (chain templates from general industry
     knowledge) are counted in ``facts`` but have no quote row."""
-    facts = _rows(store, FACTS)
+    facts = list(store.rows(FACTS))
     counts: dict[str, int] = {}
     quoted: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
     for row in facts:
@@ -97,7 +96,7 @@ def sources(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
             quoted.setdefault((source, row["quote"]), []).append(
                 (kind, row["label_zh"] or vocab.local_id(row["s"]), row["label_en"] or vocab.local_id(row["s"])))
     source_rows = []
-    for row in _rows(store, SOURCES):
+    for row in store.rows(SOURCES):
         sid = vocab.local_id(row["source"])
         source_rows.append({"id": sid, "title": row["title"] or "", "publisher": row["publisher"] or "",
                             "date": str(row["date"] or ""), "kind": row["kind"] or "", "file": row["file"] or "",
