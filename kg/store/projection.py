@@ -153,12 +153,13 @@ SELECT ?p ?a ?label_zh ?label_en WHERE {
   OPTIONAL { ?a rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
 }"""
 
-# Why each product is present or planned (kg.status): one row per piece of evidence. The
-# names of what it came through (zone companies, projects, products) are read by other
+# Why each product is present or planned (kg.status): one row per piece of evidence (only
+# evidence nodes carry kg:evidenceRule, so the rule stands for the type). The names of what it
+# came through (zone companies, projects, products) are read by other
 # queries already; only those of assets and indicators are asked for here.
 EVIDENCE = """
 SELECT ?p ?rule ?status ?via ?process ?relation ?source ?quote WHERE {
-  ?e a kg:StatusEvidence ; kg:product ?p ; kg:evidenceRule ?rule ; kg:givesStatus ?status ; kg:via ?via .
+  ?e kg:evidenceRule ?rule ; kg:product ?p ; kg:givesStatus ?status ; kg:via ?via .
   OPTIONAL { ?e kg:evidenceProcess ?process }
   OPTIONAL { ?e kg:evidenceRelation ?relation }
   OPTIONAL { ?e prov:wasDerivedFrom ?source }
@@ -178,7 +179,7 @@ SELECT DISTINCT ?via ?label_zh ?label_en WHERE {
 CHAIN_PROJECTS = """
 SELECT ?j ?chain ?status ?label_zh ?label_en WHERE {
   ?j a kg:Project ; kg:inChain ?chain .
-  FILTER NOT EXISTS { ?j kg:willProduce ?any }
+  MINUS { ?j kg:willProduce ?any }  # FILTER NOT EXISTS runs once per project in Oxigraph
   OPTIONAL { ?j kg:status ?status }
   OPTIONAL { ?j rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
   OPTIONAL { ?j rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
