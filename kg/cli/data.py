@@ -19,7 +19,7 @@ from kg.cli.common import (
 )
 from kg.outputs.text import emit
 from kg.store.build import build as build_graph
-from kg.store.build import check
+from kg.store.build import validate_dataset
 
 
 @click.command()
@@ -44,10 +44,9 @@ def build(data, out, force):
 def validate(data):
     """Check the tables and the graph they make, without writing anything. Every problem is
     listed with its file, row, column and value; exit 1 if there is any."""
-    tables, lines, warnings = check(data_dir(data))
-    print_issues(warnings)
-    rows = sum(len(f) for f in tables.values())
-    click.echo(f"valid: {rows} rows in {len(tables)} tables, {len(lines)} data triples")
+    result = validate_dataset(data_dir(data))
+    print_issues(result.warnings)
+    click.echo(f"valid: {result.rows} rows in {result.tables} tables, {result.triples} data triples")
 
 
 @click.command()

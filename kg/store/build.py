@@ -39,6 +39,7 @@ import os
 import re
 import shutil
 import stat
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -319,6 +320,45 @@ def check(data: Path, shacl: bool | str = True) -> tuple[Tables, list[str], list
     if engine:
         validate_graph(tables, lines, warnings, engine)
     return tables, lines, warnings
+
+
+@dataclass
+class Validation:
+    """What :func:`validate_dataset` checked: ``rows`` and ``tables`` read, ``triples`` made,
+    and the ``warnings`` (problems that do not stop a build)."""
+
+    rows: int
+    tables: int
+    triples: int
+    warnings: list[DataIssue]
+
+
+def validate_dataset(data: Path) -> Validation:
+    """Check a dataset as the build does, writing nothing the user keeps: the tables, then
+    the triples they make, streamed into a temporary on-disk store (as the build loads its
+    own) and SHACL-validated there, so memory follows the tables, not the graph. Raises
+    :class:`~kg.tables.read.DataErrors` with every problem found (file, row and column).
+
+    >>> from kg.paths import default_data_dir
+    >>> result = validate_dataset(default_data_dir())
+    >>> result.triples > 1000 and result.tables >= 10
+    True
+    """
+    warnings: list[DataIssue] = []
+    tables = load_tables(data, warnings)
+    rows, count = sum(len(frame) for frame in tables.values()), len(tables)
+    with tempfile.TemporaryDirectory(prefix="kg-validate-") as scratch:
+        store = ox.Store(str(Path(scratch) / "store"))
+        with open(os.devnull, "wb") as nowhere, ThreadPoolExecutor(max_workers=1) as loader:
+            feeder = _Feeder(nowhere, store, loader)
+            try:
+                triples = write_ntriples(tables, feeder.add)
+            finally:
+                feeder.close()
+        store.optimize()
+        validate_graph(tables, None, warnings, store=store, rows=lambda: row_index(tables))
+        del store  # closed before its folder goes
+    return Validation(rows, count, triples, warnings)
 
 
 def _write_turtle(target: Path, ontology: bytes) -> None:

@@ -398,6 +398,10 @@ def run(store: Store, text: str, bindings: dict | None = None, where: str = "que
         return Result(form, triples=triples)
     except (OSError, RuntimeError, SyntaxError) as exc:
         raise KgError(f"{where}: the query failed: {exc}") from exc
+    finally:
+        # pyoxigraph's answer may be dropped only on the thread that made it: a traceback
+        # kept by the caller would otherwise hand it to whichever thread collects garbage.
+        answer = None  # noqa: F841
 
 
 def _parse_answer(form: str, body: bytes, source: str) -> Any:

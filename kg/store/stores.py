@@ -54,22 +54,32 @@ def to_term(value: Any) -> ox.NamedNode | ox.Literal:
     return ox.Literal(text)
 
 
+def typed_value(text: str, datatype: str) -> Any:
+    """The lexical form ``text`` of a literal of ``datatype`` (an IRI) as the Python value it
+    stands for: numbers and booleans converted, anything else (or a malformed number) as text.
+
+    >>> typed_value("12", "http://www.w3.org/2001/XMLSchema#integer"), typed_value("x", "")
+    (12, 'x')
+    """
+    dt = datatype.rsplit("#", 1)[-1]
+    try:
+        if dt in ("integer", "int", "long", "nonNegativeInteger"):
+            return int(text)
+        if dt in ("decimal", "double", "float"):
+            return float(text)
+        if dt == "boolean":
+            return text == "true"
+    except ValueError:
+        pass
+    return text
+
+
 def python_value(term: Any) -> Any:
     """A literal as the Python value it stands for (numbers, booleans); anything else as its text."""
     if term is None:
         return None
     if isinstance(term, ox.Literal):
-        dt = term.datatype.value.rsplit("#", 1)[-1]
-        try:
-            if dt in ("integer", "int", "long", "nonNegativeInteger"):
-                return int(term.value)
-            if dt in ("decimal", "double", "float"):
-                return float(term.value)
-            if dt == "boolean":
-                return term.value == "true"
-        except ValueError:
-            pass
-        return term.value
+        return typed_value(term.value, term.datatype.value)
     return term.value
 
 
@@ -315,7 +325,7 @@ def _json_value(cell: dict | None) -> Any:
         return None
     datatype = cell.get("datatype")
     if cell["type"] in ("literal", "typed-literal") and datatype:
-        return python_value(ox.Literal(cell["value"], datatype=ox.NamedNode(datatype)))
+        return typed_value(cell["value"], datatype)  # as python_value reads the same literal
     return cell["value"]
 
 
