@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,27 @@ def test_validate_cli_exit_1_names_file_row_column(mini):
     assert result.exit_code == 1
     assert "flows.csv, row 4, column 'output': 'unknown-product': is not an id in products.csv" in result.output
     assert "Traceback" not in result.output
+
+
+def test_validate_finds_a_graph_violation_in_its_temporary_store_and_leaves_nothing(mini, tmp_path, monkeypatch):
+    """kg validate maps into a temporary on-disk store (as the build loads its own), so the
+    SHACL checks that only the graph can make still name the cell, and the store is gone after."""
+    from kg.store.build import validate_dataset
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    tempfile.tempdir = None  # read TMPDIR again
+    try:
+        clean = validate_dataset(mini)
+        assert clean.triples == len(check(mini, shacl=False)[1]) and clean.tables >= 5
+        with (mini / "flows.csv").open("a", encoding="utf-8") as f:
+            f.write("sodium,sodium,自环,loop,general,\n")
+        with pytest.raises(DataErrors) as info:
+            validate_dataset(mini)
+        assert any(str(i).startswith("flows.csv, row ") and "cannot be its own input" in str(i)
+                   for i in info.value.issues)
+        assert not any(p.name.startswith("kg-validate-") for p in tmp_path.iterdir())
+    finally:
+        tempfile.tempdir = None
 
 
 def test_usage_error_exits_2():
