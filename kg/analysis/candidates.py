@@ -33,9 +33,9 @@ def rank_candidates(G: nx.DiGraph, targets: Iterable[str]) -> dict[str, list[dic
     for p, d in G.nodes(data=True):
         for c in d.get("candidates") or ():
             makes[c["id"]].add(p)
-    uses: dict[str, set[str]] = {}
-    for company, products in makes.items():
-        uses[company] = {q for p in products for q in G.predecessors(p) if G.nodes[q].get("status") == "present"}
+    present = {q for q, status in G.nodes(data="status") if status == "present"}
+    local_inputs = {p: present.intersection(G.pred[p]) for p in set().union(*makes.values())}
+    uses = {company: set().union(*(local_inputs[p] for p in products)) for company, products in makes.items()}
     ranked = {}
     for p in sorted(targets):
         rows = []

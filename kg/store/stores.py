@@ -184,14 +184,16 @@ class RemoteStore(Store):
         except (urllib.error.URLError, OSError) as exc:
             raise KgError(f"cannot reach the endpoint {self.endpoint}: {exc}") from exc
 
-    def _answer(self, query: str, bindings: Binding | None = None) -> tuple[list[str], list[list[Any]]]:
-        """The variables and the rows (lists of python values) of a SELECT query's answer."""
+    def _answer(self, query: str, bindings: Binding | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+        """The variables of a SELECT query's answer and its bindings as the endpoint sent them
+        (one dict of JSON terms per row)."""
         text = with_prefixes(inline_values(query, bindings))
         body = self.request(text)
         try:
             doc = json.loads(body)
             names, bindings_ = doc["head"]["vars"], doc["results"]["bindings"]
-            rows = [[_json_value(b.get(n)) for n in names] for b in bindings_]
+            if not isinstance(names, list) or not isinstance(bindings_, list):
+                raise TypeError("vars and bindings are not lists")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             start = body[:80].decode("utf-8", "replace")
             raise KgError(f"the endpoint {self.endpoint} did not answer with SPARQL JSON results (it sent "
@@ -200,16 +202,27 @@ class RemoteStore(Store):
         if missing:
             raise KgError(f"the endpoint {self.endpoint} answered without the variable(s) "
                           f"{', '.join('?' + m for m in missing)} the query asks for: is it a SPARQL endpoint?")
-        return names, rows
+        return names, bindings_
+
+    def _values(self, binding: Any, names: list[str]) -> list[Any]:
+        try:
+            return [_json_value(binding.get(n)) for n in names]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise KgError(f"the endpoint {self.endpoint} sent a row that is not SPARQL JSON: "
+                          f"{str(binding)[:80]!r}") from exc
 
     def select(self, query: str, bindings: Binding | None = None) -> pd.DataFrame:
         names, rows = self._answer(query, bindings)
-        return pd.DataFrame(rows, columns=names)
+        return pd.DataFrame([self._values(b, names) for b in rows], columns=names)
 
     def rows(self, query: str) -> Iterator[dict[str, Any]]:
         names, rows = self._answer(query)
-        for row in rows:
-            yield dict(zip(names, row))
+        for binding in rows:
+            try:
+                yield {n: _json_value(binding.get(n)) for n in names}
+            except (KeyError, TypeError, AttributeError) as exc:
+                raise KgError(f"the endpoint {self.endpoint} sent a row that is not SPARQL JSON: "
+                              f"{str(binding)[:80]!r}") from exc
 
 
 IRI_TOKEN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
