@@ -219,7 +219,9 @@ class RemoteStore(Store):
         names, rows = self._answer(query)
         for binding in rows:
             try:
-                yield {n: _json_value(binding.get(n)) for n in names}
+                # Most cells are IRIs and plain or tagged literals: their value is the text.
+                yield {n: None if (cell := binding.get(n)) is None else
+                       cell["value"] if "datatype" not in cell else _json_value(cell) for n in names}
             except (KeyError, TypeError, AttributeError) as exc:
                 raise KgError(f"the endpoint {self.endpoint} sent a row that is not SPARQL JSON: "
                               f"{str(binding)[:80]!r}") from exc
