@@ -203,7 +203,9 @@ def parse_rows(rows: Iterable[list[str]], table: Table, file: str,
     a ``_row`` column, or None when they cannot be read as the table at all (the reason is
     added to ``issues``). Rows are numbered from 1 in the order given; empty rows are skipped
     and empty trailing columns dropped."""
-    numbered = [(n, r) for n, r in enumerate(rows, start=1) if any(clean_cell(c) for c in r)]
+    # Every cell trimmed once (a national table has millions), then the empty rows dropped.
+    trimmed = ((n, [c.strip(SPACES) for c in r]) for n, r in enumerate(rows, start=1))
+    numbered = [(n, cells) for n, cells in trimmed if any(cells)]
     if not numbered:
         issues.append(DataIssue(file, None, None, None,
                                 "the file is empty: expected a header row with the columns "
@@ -211,7 +213,6 @@ def parse_rows(rows: Iterable[list[str]], table: Table, file: str,
         return None
     errors_before = sum(1 for i in issues if i.severity == "error")
     header_row, header = numbered[0]
-    header = [clean_cell(h) for h in header]
     while header and not header[-1]:
         header.pop()  # Excel leaves empty trailing columns
     known = {c.name for c in table.columns}
@@ -234,8 +235,7 @@ def parse_rows(rows: Iterable[list[str]], table: Table, file: str,
     width = len(header)
     keep = [i for i, name in enumerate(header) if name in known]  # unknown columns are not kept
     records = []
-    for n, r in numbered[1:]:
-        cells = [clean_cell(c) for c in r]
+    for n, cells in numbered[1:]:
         if len(cells) > width and any(cells[width:]):
             extra = width + next(i for i, c in enumerate(cells[width:]) if c)
             issues.append(DataIssue(file, n, column_letter(extra), ",".join(cells[width:]),
