@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from kg.analysis.candidates import rank_candidates
-from kg.analysis.gaps import analyse, chain_kind_factor, score_components, target_strength
+from kg.analysis.gaps import analyse, chain_kind_factor, score_components, target_strength, uses
 from kg.analysis.lists import cautions, gates, product_list
 from kg.analysis.sensitivity import rank_ranges
 
@@ -205,3 +205,43 @@ def test_a_product_whose_every_route_needs_a_gated_input_carries_a_caution():
     assert "hcl" in pvc["cautions"][0]["detail_en"]
     # without the gate, no caution
     assert analyse(graph()).ranking.set_index("id").loc["pvc", "cautions"] == []
+
+
+def test_inputs_that_stand_in_for_each_other_count_once_and_only_the_most_local_is_called_for():
+    """soda (present) is made in the cell from brine plus an alkali: the local potash or the
+    missing lye (alternatives). The need counts once, by potash; lye gets no demand from soda
+    while potash stands in for it, and gets it back when potash is not local either."""
+    def with_alkali(potash_status: str) -> nx.DiGraph:
+        G = graph()
+        for p, status in (("potash", potash_status), ("lye", "missing")):
+            G.add_node(p, status=status, kind="intermediate", chains=["salt"], value_tier=1, label_zh=p,
+                       label_en=p, candidates=[], producers=[], projects=[])
+            G.add_edge(p, "soda", process="cell", relation="main", alternative="alkali")
+        return G
+
+    G = with_alkali("present")
+    c = score_components(G)
+    # the cell's needs: brine (present) and one alkali (potash, present) → 2 / (2 + 1)
+    assert c.loc["soda", "feedstock_readiness"] == pytest.approx(2 / 3)
+    assert "soda" not in uses(G, "lye") and c.loc["lye", "demand_pull"] == 0.0 and c.loc["lye", "bridging"] == 0.0
+    assert "soda" in uses(G, "potash")
+    # as separate needs (no alternative), lye would be called for and the route half-fed
+    G2 = with_alkali("present")
+    for p in ("potash", "lye"):
+        del G2.edges[p, "soda"]["alternative"]
+    c2 = score_components(G2)
+    assert c2.loc["lye", "demand_pull"] > 0 and c2.loc["soda", "feedstock_readiness"] == pytest.approx(2 / 4)
+    # with potash missing too, neither stands in for the other: both are called for
+    G3 = with_alkali("missing")
+    assert "soda" in uses(G3, "lye") and "soda" in uses(G3, "potash")
+    # a need is gated only when every input that can meet it is (soda's one route: the cell)
+    def cautions_of_soda(gated: tuple[str, ...]) -> list[str]:
+        G4 = with_alkali("missing")
+        G4.remove_edge("ore", "soda")
+        G4.nodes["soda"]["status"] = "missing"
+        for p in gated:
+            G4.nodes[p]["facts"] = {"controlled": [{"value": "x", "source": "s"}]}
+        return [c["limit"] for c in analyse(G4).ranking.set_index("id").loc["soda", "cautions"]]
+
+    assert "gated_input" not in cautions_of_soda(("lye",))
+    assert "gated_input" in cautions_of_soda(("lye", "potash"))

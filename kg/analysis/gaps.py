@@ -39,6 +39,7 @@ from kg import vocab
 from kg.analysis import lists
 from kg.analysis.candidates import rank_candidates
 from kg.analysis.facts import fact_numbers, fact_words
+from kg.analysis.routes import input_groups
 from kg.analysis.sensitivity import rank_ranges
 from kg.errors import KgError
 from kg.store.projection import product_graph
@@ -113,7 +114,7 @@ class Facts:
     chains: dict[str, tuple[str, ...]]
     inputs: dict[str, list[str]]
     demanders: dict[str, list[str]]
-    routes: dict[str, dict[str, list[tuple[str, float | None]]]]
+    routes: dict[str, dict[str, list[list[tuple[str, float | None]]]]]
     value: dict[str, float]
     target: dict[str, float]
     market: dict[str, float]
@@ -123,9 +124,7 @@ class Facts:
     def of(cls, G: nx.DiGraph) -> Facts:
         nodes = G.nodes
         local = {p: LOCAL_WEIGHT.get(d.get("status", "missing"), 0.0) for p, d in nodes(data=True)}
-        routes: dict[str, dict[str, list[tuple[str, float | None]]]] = {p: {} for p in nodes}
-        for a, b, e in G.edges(data=True):
-            routes[b].setdefault(e.get("process") or b, []).append((a, e.get("ratio")))
+        routes = {p: input_groups(G, p, main_only=False) for p in nodes}
         chain_targets: dict[str, float] = {}
         for chain, projects in (G.graph.get("chain_projects") or {}).items():
             if any(j.get("status") in PIPELINE_STATUSES for j in projects):
@@ -196,7 +195,9 @@ def _feedstock_readiness(f: Facts, p: str) -> float:
     model. A product with no inputs in the graph (a raw material) scores 0. Example: inputs A
     present, B planned, no ratios → (1 + 0.5) / 3 = 0.5."""
     best = 0.0
-    for inputs in f.routes[p].values():
+    for groups in f.routes[p].values():
+        # Inputs that stand in for each other count once, by the most local of them.
+        inputs = [max(group, key=lambda qr: f.local[qr[0]]) for group in groups]
         ratios = [r for _, r in inputs]
         if all(r is not None and r > 0 for r in ratios):
             total = max(sum(ratios), 1.0)
@@ -316,8 +317,20 @@ park is built on, the "+2" extensions weigh less. Change them like any weight
 def uses(G: nx.DiGraph, p: str) -> list[str]:
     """The products made from ``p`` through their main route (sorted): its uses. An edge to
     a co- or by-product is the same process giving another output, not a use of ``p`` (the
-    HCl that comes out of a chlorination with PCl5 does not need PCl5)."""
-    return sorted(q for q, e in G.succ[p].items() if (e.get("relation") or "main") == "main")
+    HCl that comes out of a chlorination with PCl5 does not need PCl5). Nor is a process
+    that takes ``p`` as one of several inputs that stand in for each other (``alternative``)
+    when one of the others is more local than ``p``: the methionine plant fed with the
+    zone's potash does not call for caustic soda."""
+    found = []
+    for q, e in G.succ[p].items():
+        if (e.get("relation") or "main") != "main":
+            continue
+        group, process = e.get("alternative"), e.get("process") or q
+        if group and any(_local(G, a) > _local(G, p) for a, f in G.pred[q].items()
+                         if f.get("alternative") == group and (f.get("process") or q) == process):
+            continue
+        found.append(q)
+    return sorted(found)
 
 
 def _local(G: nx.DiGraph, p: str) -> float:

@@ -40,6 +40,7 @@ from typing import Any
 import networkx as nx
 
 from kg.analysis.facts import fact_numbers, fact_words
+from kg.analysis.routes import input_groups
 
 LISTS = ("recruit", "develop", "secure", "gated")
 
@@ -140,15 +141,13 @@ def gated_input_cautions(G: nx.DiGraph, p: str) -> list[dict[str, Any]]:
     gate keeps off the recruit list (node attribute ``gates``, set first): the product can
     only come with that input made on site under its rules (HCFC-22 as feedstock for TFE,
     used by the maker itself), which the planner must weigh."""
-    routes: dict[str, list[str]] = {}
-    for q, e in G.pred[p].items():
-        if (e.get("relation") or "main") == "main":
-            routes.setdefault(e.get("process") or p, []).append(q)
+    routes = input_groups(G, p)
     if not routes:
         return []
     blocked = []
-    for inputs in routes.values():
-        gated = sorted(q for q in inputs if G.nodes[q].get("gates"))
+    for needs in routes.values():
+        # A need is gated when every input that can meet it is.
+        gated = sorted(q for group in needs if all(G.nodes[q].get("gates") for q, _ in group) for q, _ in group)
         if not gated:
             return []
         blocked += gated

@@ -262,6 +262,7 @@ def _map(tables: Tables, out: Lines) -> None:
     out.add_text(s, t("processId"), fl["process"])
     relation = fl["relation"].astype(str)
     out.add(s, t("flowRelation"), relation.map(lambda v: t(v) if v else ""), relation != "")
+    out.add_text(s, t("alternativeGroup"), fl["alternative"])
     out.add_text(s, t("inputRatio"), decimal_text(fl["ratio"]), datatype="decimal")
     out.add_text(s, t("equation"), fl["equation"])
     out.add_text(s, COMMENT, fl["note"])

@@ -22,8 +22,9 @@ direction), ``sources``. Companies and projects are dicts with ``id``, ``label_z
 ``inferred``), ``aliases`` (other names, sorted). Edge attributes: ``process_zh``,
 ``process_en``, ``process`` (the process id: edges with the same id are one process, whose
 outputs come together), ``relation`` (the output's role in it: ``main``, ``co_product`` or
-``by_product``) and ``ratio`` (t input per t output, a float); each is None when the flow
-row leaves it empty (an empty relation means main); ``facts`` (the product's facts from
+``by_product``), ``ratio`` (t input per t output, a float) and ``alternative`` (the group of
+inputs of the process that stand in for each other); each is None when the flow row leaves it
+empty (an empty relation means main); ``facts`` (the product's facts from
 product_facts.csv: fact kind → a list of ``{"value", "min", "max", "unit", "year", "source",
 "note"}``, one per source; see :func:`product_facts`).
 ``G.graph["chains"]`` maps chain id → ``{"label_zh", "label_en", "kind"}``.
@@ -95,13 +96,14 @@ SELECT ?p ?source WHERE { ?p a kg:Product ; prov:wasDerivedFrom ?source }"""
 # Every flows.csv row is a kg:Flow node with its input and output (and the kg:feeds link
 # between them): read from the nodes, whose facts are one lookup away.
 FLOWS = """
-SELECT ?a ?b ?process_zh ?process_en ?process ?relation ?ratio WHERE {
+SELECT ?a ?b ?process_zh ?process_en ?process ?relation ?ratio ?alternative WHERE {
   ?f kg:input ?a ; kg:output ?b .
   OPTIONAL { ?f kg:process ?process_zh FILTER(LANG(?process_zh) = "zh") }
   OPTIONAL { ?f kg:process ?process_en FILTER(LANG(?process_en) = "en") }
   OPTIONAL { ?f kg:processId ?process }
   OPTIONAL { ?f kg:flowRelation ?relation }
   OPTIONAL { ?f kg:inputRatio ?ratio }
+  OPTIONAL { ?f kg:alternativeGroup ?alternative }
 }"""
 
 PRODUCT_ALIASES = """
@@ -412,7 +414,8 @@ def query_graph(store: Store) -> nx.DiGraph:
         G.add_edge(a, b, process_zh=_text(row["process_zh"]), process_en=_text(row["process_en"]),
                    process=_text(row["process"]) or None,
                    relation=local_id(row["relation"]) if row["relation"] else None,
-                   ratio=float(row["ratio"]) if row["ratio"] is not None else None)
+                   ratio=float(row["ratio"]) if row["ratio"] is not None else None,
+                   alternative=_text(row["alternative"]) or None)
 
     names: dict[str, dict[str, Any]] = {}  # what evidence came through -> its names
     for row in answers["PRODUCERS"]:

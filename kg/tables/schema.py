@@ -141,6 +141,9 @@ TABLES: dict[str, Table] = {
                        "are one process, whose outputs come together (empty: the output's own route)"),
                 Column("relation", "enum", choices=vocab.FLOW_RELATIONS,
                        doc="the output's role in its process: main, co_product or by_product (empty: main)"),
+                Column("alternative", doc="a name shared by inputs of one process that stand in for each other: "
+                       "the process needs one of them (e.g. alkali for the alkali of a hydrolysis); empty: the "
+                       "input is needed"),
                 Column("ratio", "number", doc="tonnes of input per tonne of this output, where the standard "
                        "route gives one; with an equation, the stoichiometric minimum it gives (3 significant "
                        "figures)"),
