@@ -63,7 +63,8 @@ SPEC: dict[str, tuple[str, dict[str, tuple[str, str, str]]]] = {
         "input": ("ref", K("input"), ""), "output": ("ref", K("output"), ""),
         "process_zh": ("lit", K("process"), "zh"), "process_en": ("lit", K("process"), "en"),
         "process": ("lit", K("processId"), ""), "relation": ("term", K("flowRelation"), ""),
-        "ratio": ("lit", K("inputRatio"), ""), "equation": ("lit", K("equation"), ""), **PROVENANCE, **NOTE}),
+        "alternative": ("lit", K("alternativeGroup"), ""), "ratio": ("lit", K("inputRatio"), ""),
+        "equation": ("lit", K("equation"), ""), **PROVENANCE, **NOTE}),
     "companies": ("Company", {
         "id": ("id", "", ""), **LABELS, "location": ("term", K("location"), ""),
         "province": ("lit", K("province"), ""), "aliases": ("list", SKOS + "altLabel", ""), **PROVENANCE, **NOTE}),
