@@ -201,10 +201,23 @@ def test_a_product_whose_every_route_needs_a_gated_input_carries_a_caution():
     pvc = analyse(G).ranking.set_index("id").loc["pvc"]
     # pvc's one route takes hcl (gated) and x: the caution names hcl
     assert pvc["list"] == "recruit"
-    assert [c["limit"] for c in pvc["cautions"]] == ["gated_input"]
-    assert "hcl" in pvc["cautions"][0]["detail_en"]
-    # without the gate, no caution
-    assert analyse(graph()).ranking.set_index("id").loc["pvc", "cautions"] == []
+    gated = [c for c in pvc["cautions"] if c["limit"] == "gated_input"]
+    assert len(gated) == 1 and "hcl" in gated[0]["detail_en"]
+    # without the gate, no such caution
+    assert "gated_input" not in [c["limit"] for c in analyse(graph()).ranking.set_index("id").loc["pvc", "cautions"]]
+
+
+def test_a_product_whose_every_route_needs_a_missing_input_says_what_comes_first():
+    ranking = analyse(graph()).ranking.set_index("id")
+    # pvc's one route takes hcl and x, neither made in the zone: both come first
+    missing = [c for c in ranking.loc["pvc", "cautions"] if c["limit"] == "missing_input"]
+    assert len(missing) == 1 and "(hcl, x)" in missing[0]["detail_en"] and "hcl、x" in missing[0]["detail_zh"]
+    # hcl's route takes chlorine, present: nothing waits
+    assert "missing_input" not in [c["limit"] for c in ranking.loc["hcl", "cautions"]]
+    # a second route with only local inputs lifts it
+    G = graph()
+    G.add_edge("chlorine", "pvc", process="direct", relation="main")
+    assert "missing_input" not in [c["limit"] for c in analyse(G).ranking.set_index("id").loc["pvc", "cautions"]]
 
 
 def test_inputs_that_stand_in_for_each_other_count_once_and_only_the_most_local_is_called_for():

@@ -34,7 +34,7 @@ nothing; a product with a known intensity then carries a *caution* naming both.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -136,24 +136,46 @@ def cautions(data: Mapping[str, Any], park_limits: Any) -> list[dict[str, Any]]:
     return found
 
 
-def gated_input_cautions(G: nx.DiGraph, p: str) -> list[dict[str, Any]]:
-    """A caution when every route of ``p`` (its main-output processes) needs an input that a
-    gate keeps off the recruit list (node attribute ``gates``, set first): the product can
-    only come with that input made on site under its rules (HCFC-22 as feedstock for TFE,
-    used by the maker itself), which the planner must weigh."""
+def _every_route_needs(G: nx.DiGraph, p: str, lacking: Callable[[str], bool]) -> list[str]:
+    """The inputs ``p`` cannot do without: when every route of ``p`` (its main-output
+    processes) has a need whose every input is ``lacking``, those inputs (sorted); else []."""
     routes = input_groups(G, p)
-    if not routes:
-        return []
-    blocked = []
+    blocked: set[str] = set()
     for needs in routes.values():
-        # A need is gated when every input that can meet it is.
-        gated = sorted(q for group in needs if all(G.nodes[q].get("gates") for q, _ in group) for q, _ in group)
-        if not gated:
+        found = {q for group in needs if all(lacking(x) for x, _ in group) for q, _ in group}
+        if not found:
             return []
-        blocked += gated
-    names = sorted(set(blocked))
-    zh = "、".join(G.nodes[q].get("label_zh", q) for q in names)
-    en = ", ".join(G.nodes[q].get("label_en", q) for q in names)
+        blocked |= found
+    return sorted(blocked)
+
+
+def _names(G: nx.DiGraph, ids: list[str]) -> tuple[str, str]:
+    return ("、".join(G.nodes[q].get("label_zh", q) for q in ids),
+            ", ".join(G.nodes[q].get("label_en", q) for q in ids))
+
+
+def gated_input_cautions(G: nx.DiGraph, p: str) -> list[dict[str, Any]]:
+    """A caution when every route of ``p`` needs an input that a gate keeps off the recruit
+    list (node attribute ``gates``, set first): the product can only come with that input
+    made on site under its rules (HCFC-22 as feedstock for TFE, used by the maker itself),
+    which the planner must weigh."""
+    names = _every_route_needs(G, p, lambda q: bool(G.nodes[q].get("gates")))
+    if not names:
+        return []
+    zh, en = _names(G, names)
     return [{"limit": "gated_input", "detail_zh": f"每条路线都需受限原料{zh}（须配套自用并符合其管控）",
              "detail_en": f"every route needs a gated input ({en}): it must be made on site under its rules",
+             "quote": ""}]
+
+
+def missing_input_cautions(G: nx.DiGraph, p: str) -> list[dict[str, Any]]:
+    """A caution when every route of ``p`` needs an input the zone neither makes nor plans
+    (status missing): the product comes after that input is recruited or bought in, which
+    orders a list (fluorine gas and electronic-grade HF wait on anhydrous HF)."""
+    names = _every_route_needs(G, p, lambda q: G.nodes[q].get("status", "missing") not in ("present", "planned"))
+    if not names:
+        return []
+    zh, en = _names(G, names)
+    return [{"limit": "missing_input", "detail_zh": f"每条路线都需区内没有的原料{zh}（需先引进或外购）",
+             "detail_en": f"every route needs an input the zone does not make ({en}): recruit it first or buy it in",
              "quote": ""}]
