@@ -714,7 +714,7 @@ def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None, app
         made = any((e.get("relation") or "main") == "main" for e in G.pred[p].values())
         data["list"] = "gated" if apply_gates and data["gates"] else lists.product_list(data, made)
     for p, data in G.nodes(data=True):
-        data["cautions"] += lists.gated_input_cautions(G, p) + lists.missing_input_cautions(G, p)
+        data["cautions"] += lists.route_cautions(G, p)
 
     gaps["score"] = gaps["id"].map(score).astype(float)
     gaps["components"] = [G.nodes[p]["components"] for p in gaps["id"]]

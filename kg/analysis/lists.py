@@ -154,28 +154,29 @@ def _names(G: nx.DiGraph, ids: list[str]) -> tuple[str, str]:
             ", ".join(G.nodes[q].get("label_en", q) for q in ids))
 
 
-def gated_input_cautions(G: nx.DiGraph, p: str) -> list[dict[str, Any]]:
-    """A caution when every route of ``p`` needs an input that a gate keeps off the recruit
-    list (node attribute ``gates``, set first): the product can only come with that input
-    made on site under its rules (HCFC-22 as feedstock for TFE, used by the maker itself),
-    which the planner must weigh."""
-    names = _every_route_needs(G, p, lambda q: bool(G.nodes[q].get("gates")))
-    if not names:
-        return []
-    zh, en = _names(G, names)
-    return [{"limit": "gated_input", "detail_zh": f"每条路线都需受限原料{zh}（须配套自用并符合其管控）",
-             "detail_en": f"every route needs a gated input ({en}): it must be made on site under its rules",
-             "quote": ""}]
+# Inputs a route cannot do without, by what keeps them away: (which inputs lack, the caution's
+# words). gated_input: a gate keeps it off the recruit list, so the product can only come with
+# that input made on site under its rules (HCFC-22 as feedstock for TFE, used by the maker
+# itself). missing_input: the zone neither makes nor plans it, so the product comes after it is
+# recruited or bought in (fluorine gas and electronic-grade HF wait on anhydrous HF).
+ROUTE_CAUTIONS: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str, str]] = {
+    "gated_input": (lambda d: bool(d.get("gates")),
+                    "每条路线都需受限原料{zh}（须配套自用并符合其管控）",
+                    "every route needs a gated input ({en}): it must be made on site under its rules"),
+    "missing_input": (lambda d: d.get("status", "missing") not in ("present", "planned"),
+                      "每条路线都需区内没有的原料{zh}（需先引进或外购）",
+                      "every route needs an input the zone does not make ({en}): recruit it first or buy it in"),
+}
 
 
-def missing_input_cautions(G: nx.DiGraph, p: str) -> list[dict[str, Any]]:
-    """A caution when every route of ``p`` needs an input the zone neither makes nor plans
-    (status missing): the product comes after that input is recruited or bought in, which
-    orders a list (fluorine gas and electronic-grade HF wait on anhydrous HF)."""
-    names = _every_route_needs(G, p, lambda q: G.nodes[q].get("status", "missing") not in ("present", "planned"))
-    if not names:
-        return []
-    zh, en = _names(G, names)
-    return [{"limit": "missing_input", "detail_zh": f"每条路线都需区内没有的原料{zh}（需先引进或外购）",
-             "detail_en": f"every route needs an input the zone does not make ({en}): recruit it first or buy it in",
-             "quote": ""}]
+def route_cautions(G: nx.DiGraph, p: str) -> list[dict[str, Any]]:
+    """The cautions of :data:`ROUTE_CAUTIONS` that apply to ``p``: each names the inputs every
+    route of ``p`` needs and lacks for that reason (``gates`` set on the nodes first)."""
+    found = []
+    for limit, (lacks, zh, en) in ROUTE_CAUTIONS.items():
+        names = _every_route_needs(G, p, lambda q, lacks=lacks: lacks(G.nodes[q]))
+        if names:
+            label_zh, label_en = _names(G, names)
+            found.append({"limit": limit, "detail_zh": zh.format(zh=label_zh), "detail_en": en.format(en=label_en),
+                          "quote": ""})
+    return found
