@@ -28,7 +28,7 @@ from kg.analysis.changes import Changes, changes, version_store
 from kg.cells import neutralise
 from kg.errors import KgError
 from kg.extract.review import REVIEW_TABLES, accepted, read_review
-from kg.store.build import check as check_dataset
+from kg.store.build import validate_dataset
 from kg.tables.read import DataErrors, DataIssue, decode
 from kg.tables.schema import TABLES
 
@@ -170,7 +170,7 @@ def merge(review_path: Path, data: Path) -> tuple[MergeResult, Path]:
         shutil.copytree(data, copy, dirs_exist_ok=True, symlinks=True)
         shutil.copystat(data, copy)
         result = apply_rows(copy, rows)
-        check_dataset(copy)
+        validate_dataset(copy)
     except BaseException:
         shutil.rmtree(copy, ignore_errors=True)
         raise

@@ -349,12 +349,8 @@ def validate_dataset(data: Path) -> Validation:
     rows, count = sum(len(frame) for frame in tables.values()), len(tables)
     with tempfile.TemporaryDirectory(prefix="kg-validate-") as scratch:
         store = ox.Store(str(Path(scratch) / "store"))
-        with open(os.devnull, "wb") as nowhere, ThreadPoolExecutor(max_workers=1) as loader:
-            feeder = _Feeder(nowhere, store, loader)
-            try:
-                triples = write_ntriples(tables, feeder.add)
-            finally:
-                feeder.close()
+        with open(os.devnull, "wb") as nowhere:
+            triples = _map_into(store, tables, nowhere)
         store.optimize()
         validate_graph(tables, None, warnings, store=store, rows=lambda: row_index(tables))
         del store  # closed before its folder goes
@@ -404,6 +400,17 @@ class _Feeder:
             self.loading.result()
 
 
+def _map_into(store: ox.Store, tables: Tables, handle) -> int:
+    """Map ``tables`` into ``store`` and ``handle`` (N-Triples) in one stream (:class:`_Feeder`);
+    return how many triples."""
+    with ThreadPoolExecutor(max_workers=1) as loader:
+        feeder = _Feeder(handle, store, loader)
+        try:
+            return write_ntriples(tables, feeder.add)
+        finally:
+            feeder.close()
+
+
 def _write_store(target: Path, tables: Tables, ontology: bytes,
                  validate: Callable[[ox.Store], None] | None = None) -> int:
     """Map ``tables`` into ``target/graph.nt`` and the on-disk store ``target/store`` in one
@@ -417,12 +424,8 @@ def _write_store(target: Path, tables: Tables, ontology: bytes,
     compaction (``optimize``) merges the blocks' files, so the point reads of the queries
     touch fewer of them."""
     store = ox.Store(str(target / "store"))
-    with open(target / "graph.nt", "wb") as handle, ThreadPoolExecutor(max_workers=1) as loader:
-        feeder = _Feeder(handle, store, loader)
-        try:
-            write_ntriples(tables, feeder.add)
-        finally:
-            feeder.close()
+    with open(target / "graph.nt", "wb") as handle:
+        _map_into(store, tables, handle)
     tables.clear()  # the build handed over its only reference: the tables' memory goes back
     _return_freed_memory()
     progress.step("build: compacting the store")

@@ -339,13 +339,12 @@ def read_graph(path: Path) -> nx.DiGraph:
 
 
 def _candidates(rows: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Per product, the companies outside the zone to approach first (those the build marked,
-    :mod:`kg.graph.candidates`), in their order, each with what its row says
-    (:func:`_candidate`)."""
-    found: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    """Per product, the companies outside the zone the build marked to approach first
+    (:mod:`kg.graph.candidates`), each with what its row says (:func:`_candidate`)."""
+    found: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        found.setdefault(local_id(row["p"]), []).append((int(row["rank"]), _candidate(row, row)))
-    return {p: [c for _, c in sorted(kept, key=lambda rc: rc[0])] for p, kept in found.items()}
+        found.setdefault(local_id(row["p"]), []).append(_candidate(row, row))
+    return found
 
 
 QUERIES = {name: globals()[name] for name in (

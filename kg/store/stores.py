@@ -204,27 +204,24 @@ class RemoteStore(Store):
                           f"{', '.join('?' + m for m in missing)} the query asks for: is it a SPARQL endpoint?")
         return names, bindings_
 
-    def _values(self, binding: Any, names: list[str]) -> list[Any]:
+    def _row(self, binding: Any, names: list[str]) -> dict[str, Any]:
+        """One row of the answer as python values (None when unbound)."""
         try:
-            return [_json_value(binding.get(n)) for n in names]
+            # Most cells are IRIs and plain or tagged literals: their value is the text.
+            return {n: None if (cell := binding.get(n)) is None else
+                    cell["value"] if "datatype" not in cell else _json_value(cell) for n in names}
         except (KeyError, TypeError, AttributeError) as exc:
             raise KgError(f"the endpoint {self.endpoint} sent a row that is not SPARQL JSON: "
                           f"{str(binding)[:80]!r}") from exc
 
     def select(self, query: str, bindings: Binding | None = None) -> pd.DataFrame:
         names, rows = self._answer(query, bindings)
-        return pd.DataFrame([self._values(b, names) for b in rows], columns=names)
+        return pd.DataFrame([self._row(b, names) for b in rows], columns=names)
 
     def rows(self, query: str) -> Iterator[dict[str, Any]]:
         names, rows = self._answer(query)
         for binding in rows:
-            try:
-                # Most cells are IRIs and plain or tagged literals: their value is the text.
-                yield {n: None if (cell := binding.get(n)) is None else
-                       cell["value"] if "datatype" not in cell else _json_value(cell) for n in names}
-            except (KeyError, TypeError, AttributeError) as exc:
-                raise KgError(f"the endpoint {self.endpoint} sent a row that is not SPARQL JSON: "
-                              f"{str(binding)[:80]!r}") from exc
+            yield self._row(binding, names)
 
 
 IRI_TOKEN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
