@@ -16,12 +16,13 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
 from kg import vocab
 from kg.graph.candidates import kept_candidates
-from kg.graph.status import derive_status
+from kg.graph.status import StatusResult, derive_status
 from kg.tables.read import ROW, Tables, parse_range
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -39,6 +40,26 @@ KIND_CLASS = {
     "brand": "Brand", "place": "Place", "event": "Event", "facility": "Facility",
     "route": "Route", "campaign": "Campaign", "goal": "Goal",
 }
+
+
+@dataclass
+class Derived:
+    """What the mapping derives from the tables beyond their rows, computed once for the
+    graph and for the product graph's answers (:mod:`kg.graph.answers`): each product's
+    status and its evidence (:func:`kg.graph.status.derive_status`), and the producers
+    outside the zone kept to approach, with every product's count of them
+    (:func:`kg.graph.candidates.kept_candidates`)."""
+
+    status: StatusResult
+    kept: pd.DataFrame
+    counts: pd.Series
+
+
+def derive(tables: Tables) -> Derived:
+    """The statuses, evidence and kept candidates of ``tables`` (:class:`Derived`)."""
+    status = derive_status(tables)
+    kept, counts = kept_candidates(tables, status.status)
+    return Derived(status, kept, counts)
 
 
 def t(name: str) -> str:
@@ -178,11 +199,12 @@ def to_ntriples(tables: Tables) -> list[str]:
     return out.result()
 
 
-def write_ntriples(tables: Tables, sink: Callable[[str], None]) -> int:
+def write_ntriples(tables: Tables, sink: Callable[[str], None], derived: Derived | None = None) -> int:
     """Hand the data triples of a checked dataset to ``sink`` as N-Triples text, one table
     column at a time, as they are made; return how many lines. The lines of a column are
     all that is held at once: a national dataset's triples never sit in memory together
     (the build writes them to graph.nt and loads them into the store as they come).
+    ``derived`` is :func:`derive` of ``tables``, when the caller has it already.
 
     >>> from kg.paths import default_data_dir
     >>> from kg.tables.dataset import load_tables
@@ -192,11 +214,12 @@ def write_ntriples(tables: Tables, sink: Callable[[str], None]) -> int:
     True
     """
     out = Lines(sink)
-    _map(tables, out)
+    _map(tables, out, derived)
     return out.count
 
 
-def _map(tables: Tables, out: Lines) -> None:
+def _map(tables: Tables, out: Lines, derived: Derived | None = None) -> None:
+    derived = derived or derive(tables)
     labels_of = {"input": tables["products"], "output": tables["products"], "product": tables["products"],
                  "company": tables["companies"], "project": tables["projects"]}
 
@@ -243,9 +266,8 @@ def _map(tables: Tables, out: Lines) -> None:
     wikidata = pr["wikidata"].astype(str)
     out.add(s, "<https://schema.org/sameAs>", "<http://www.wikidata.org/entity/" + wikidata + ">",
             wikidata.str.fullmatch(r"Q\d+"))
-    derived = derive_status(tables)
-    out.add(s, t("zoneStatus"), pr["id"].map(derived.status).map(lambda v: t(v)))
-    out.add_text(s, t("statusBasis"), pr["id"].map(derived.basis).fillna(""))
+    out.add(s, t("zoneStatus"), pr["id"].map(derived.status.status).map(lambda v: t(v)))
+    out.add_text(s, t("statusBasis"), pr["id"].map(derived.status.basis).fillna(""))
     out.add_text(s, COMMENT, pr["note"])
     _provenance(out, s, pr)
 
@@ -293,7 +315,7 @@ def _map(tables: Tables, out: Lines) -> None:
     out.add_text(s, COMMENT, cp["note"])
     _labels(out, s, *_link_labels(cp, "company", "product", labels_of, " → "))
     _provenance(out, s, cp)
-    kept, counts = kept_candidates(tables, derived.status)
+    kept, counts = derived.kept, derived.counts
     out.add_text(iris("production", kept["company"] + "--" + kept["product"]), t("candidateRank"),
                  kept["rank"].astype(str), datatype="integer")
     out.add_text(iris("product", pd.Series(counts.index, dtype=object)), t("candidateCount"),
@@ -389,7 +411,7 @@ def _map(tables: Tables, out: Lines) -> None:
     out.add_text(s, COMMENT, a["note"])
     _provenance(out, s, a)
 
-    _evidence(out, derived.evidence, tables)
+    _evidence(out, derived.status.evidence, tables)
 
 
 VIA_TYPES = {"company": "company", "project": "project", "asset": "asset", "indicator": "indicator",

@@ -51,11 +51,10 @@ import pyoxigraph as ox
 
 from kg import __version__, progress, vocab
 from kg.errors import KgError
-from kg.graph.mapping import row_index, to_ntriples, write_ntriples
+from kg.graph.mapping import Derived, derive, row_index, to_ntriples, write_ntriples
 from kg.paths import ontology_file, shapes_file
 from kg.store.generations import MANIFEST, current_generation, read_manifest
-from kg.store.projection import PROJECTION_FILE, query_graph, write_graph
-from kg.store.stores import LocalStore
+from kg.store.projection import PROJECTION_FILE, table_graph, write_graph
 from kg.tables.dataset import load_tables
 from kg.tables.read import DataErrors, DataIssue, Tables
 
@@ -400,13 +399,14 @@ class _Feeder:
             self.loading.result()
 
 
-def _map_into(store: ox.Store, tables: Tables, handle) -> int:
+def _map_into(store: ox.Store, tables: Tables, handle, derived: Derived | None = None) -> int:
     """Map ``tables`` into ``store`` and ``handle`` (N-Triples) in one stream (:class:`_Feeder`);
-    return how many triples."""
+    return how many triples. ``derived``: :func:`kg.graph.mapping.derive` of the tables, when
+    the caller has it."""
     with ThreadPoolExecutor(max_workers=1) as loader:
         feeder = _Feeder(handle, store, loader)
         try:
-            return write_ntriples(tables, feeder.add)
+            return write_ntriples(tables, feeder.add, derived)
         finally:
             feeder.close()
 
@@ -414,31 +414,35 @@ def _map_into(store: ox.Store, tables: Tables, handle) -> int:
 def _write_store(target: Path, tables: Tables, ontology: bytes,
                  validate: Callable[[ox.Store], None] | None = None) -> int:
     """Map ``tables`` into ``target/graph.nt`` and the on-disk store ``target/store`` in one
-    stream (:class:`_Feeder`), compact the store, run ``validate`` (when given) on it and read
-    the product graph there (:func:`kg.store.projection.query_graph`), before the ontology is
-    added, so SHACL sees the data graph alone; add the ontology; return the triple count.
+    stream (:class:`_Feeder`), read the product graph from the tables while they are in memory
+    (:func:`kg.store.projection.table_graph`, the graph the store's SPARQL answers give),
+    compact the store and run ``validate`` (when given) on it before the ontology is added, so
+    SHACL sees the data graph alone; add the ontology; return the triple count.
 
     Nothing here holds the whole graph in memory: the mapping hands over one table column at
-    a time, the store is on disk, and SHACL and the product graph are queries on it (see
+    a time, the store is on disk, and SHACL is a series of queries on it (see
     benchmarks/BENCHMARKS.md for what this costs in time against an in-memory copy). The
     compaction (``optimize``) merges the blocks' files, so the point reads of the queries
-    touch fewer of them."""
+    touch fewer of them. The product graph is read from the tables rather than the store:
+    asked of the on-disk store, its answers cost a point read per term of every row, which
+    at national size was the larger part of the build."""
     store = ox.Store(str(target / "store"))
+    derived = derive(tables)  # once, for the mapping and the product graph
     with open(target / "graph.nt", "wb") as handle:
-        _map_into(store, tables, handle)
+        _map_into(store, tables, handle, derived)
+    progress.step("build: reading the product graph")
+    graph = table_graph(tables, derived)
     tables.clear()  # the build handed over its only reference: the tables' memory goes back
+    del derived
     _return_freed_memory()
     progress.step("build: compacting the store")
     store.optimize()
-    # SHACL and the product graph, both on the data graph alone (before the ontology), side by
-    # side: each is a series of queries on the store, and neither holds more than its answers.
+    # SHACL on the data graph alone (before the ontology), while the product graph is written.
     with ThreadPoolExecutor(max_workers=1) as side:
         checked = side.submit(validate, store) if validate is not None else None
-        progress.step("build: reading the product graph")
-        graph = query_graph(LocalStore(store=store))
+        write_graph(graph, target / PROJECTION_FILE)
         if checked is not None:
-            checked.result()  # a violation stops the build here, before anything is written
-    write_graph(graph, target / PROJECTION_FILE)
+            checked.result()  # a violation stops the build here, before the store is complete
     store.bulk_load(input=ontology, format=ox.RdfFormat.N_TRIPLES)
     store.flush()
     return len(store)

@@ -56,9 +56,11 @@ import networkx as nx
 import pandas as pd
 
 from kg.files import write_atomic
-from kg.graph.mapping import KIND_CLASS
+from kg.graph.answers import table_answers
+from kg.graph.mapping import KIND_CLASS, Derived, derive
 from kg.graph.status import RULES
 from kg.store.stores import LocalStore, RemoteStore, Store
+from kg.tables.read import Tables
 from kg.vocab import local_id
 
 CLASS_KIND = {cls: kind for kind, cls in KIND_CLASS.items()}
@@ -367,7 +369,19 @@ def _answers(store: Store, queries: dict[str, str]) -> dict[str, list[dict[str, 
 
 def query_graph(store: Store) -> nx.DiGraph:
     """:func:`product_graph` read from the store's SPARQL answers, never from a saved copy."""
-    answers = _answers(store, QUERIES)
+    return graph_from_answers(_answers(store, QUERIES))
+
+
+def table_graph(tables: Tables, derived: Derived | None = None) -> nx.DiGraph:
+    """:func:`product_graph` read from checked tables (what the build holds in memory), the
+    same graph :func:`query_graph` reads from the mapped graph (:mod:`kg.graph.answers`).
+    ``derived`` is :func:`kg.graph.mapping.derive` of ``tables`` when the caller has it."""
+    return graph_from_answers(table_answers(tables, derived or derive(tables)))
+
+
+def graph_from_answers(answers: dict[str, list[dict[str, Any]]]) -> nx.DiGraph:
+    """The product graph from the answers of :data:`QUERIES` (by name): from a store or from
+    the tables, in any row order."""
     G = nx.DiGraph()
     chains = {}
     for row in answers["CHAINS"]:

@@ -88,7 +88,7 @@ def blocks(path: Path, chunk_bytes: int, start: int = 0) -> Iterator[tuple[int, 
     >>> f = Path(tempfile.mkdtemp()) / "g.nt"
     >>> _ = f.write_bytes(b"aa\\nbbbb\\ncc\\nd")
     >>> [(o, bytes(b)) for o, b in blocks(f, 5)]
-    [(0, b'aa\\n'), (3, b'bbbb\\n'), (8, b'cc\\n'), (11, b'd')]
+    [(0, b'aa\\n'), (3, b'bbbb\\n'), (8, b'cc\\nd')]
     """
     if chunk_bytes < 1:
         raise ValueError("chunk_bytes must be at least 1")

@@ -13,7 +13,7 @@ the fixed vocabularies.
 >>> import tempfile
 >>> from pathlib import Path
 >>> from kg.paths import default_data_dir
->>> from kg.tables.read import load_tables
+>>> from kg.tables.dataset import load_tables
 >>> book = Path(tempfile.mkdtemp()) / "data.xlsx"
 >>> write_workbook(load_tables(default_data_dir()), book)
 >>> len(load_tables(book)["products"]) == len(load_tables(default_data_dir())["products"])
