@@ -412,7 +412,8 @@ def _map_into(store: ox.Store, tables: Tables, handle, derived: Derived | None =
 
 
 def _write_store(target: Path, tables: Tables, ontology: bytes,
-                 validate: Callable[[ox.Store], None] | None = None) -> int:
+                 validate: Callable[[ox.Store], None] | None = None,
+                 mapped: Callable[[], None] | None = None) -> int:
     """Map ``tables`` into ``target/graph.nt`` and the on-disk store ``target/store`` in one
     stream (:class:`_Feeder`), read the product graph from the tables while they are in memory
     (:func:`kg.store.projection.table_graph`, the graph the store's SPARQL answers give),
@@ -425,11 +426,14 @@ def _write_store(target: Path, tables: Tables, ontology: bytes,
     compaction (``optimize``) merges the blocks' files, so the point reads of the queries
     touch fewer of them. The product graph is read from the tables rather than the store:
     asked of the on-disk store, its answers cost a point read per term of every row, which
-    at national size was the larger part of the build."""
+    at national size was the larger part of the build. ``mapped`` is called as soon as
+    graph.nt holds every data triple."""
     store = ox.Store(str(target / "store"))
     derived = derive(tables)  # once, for the mapping and the product graph
     with open(target / "graph.nt", "wb") as handle:
         _map_into(store, tables, handle, derived)
+    if mapped is not None:
+        mapped()
     progress.step("build: reading the product graph")
     graph = table_graph(tables, derived)
     tables.clear()  # the build handed over its only reference: the tables' memory goes back
@@ -459,24 +463,27 @@ def _return_freed_memory() -> None:
 
 def _write_generation(target: Path, tables: Tables, validate: Callable[[ox.Store], None] | None = None) -> int:
     """Complete the generation in ``target`` from the checked ``tables``: graph.nt, the
-    on-disk store and the product graph (:func:`_write_store`), then graph.ttl, written by a
-    second thread from graph.nt while this one validates and queries the store; the
-    ontology is added to graph.nt last. Returns the triple count."""
+    on-disk store and the product graph (:func:`_write_store`), and graph.ttl, written by a
+    second thread from graph.nt as soon as the mapping is done, while this one reads the
+    product graph, compacts and validates the store; the ontology is added to graph.nt
+    last. Returns the triple count."""
     ontology = ox.serialize(ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE),
                             format=ox.RdfFormat.N_TRIPLES)
     progress.step("build: mapping the tables to RDF and loading the store")
     with ThreadPoolExecutor(max_workers=1) as pool:
         turtle = None
 
-        def validate_while_turtle_is_written(store: ox.Store) -> None:
+        def write_turtle() -> None:  # graph.nt is complete now
             nonlocal turtle
-            turtle = pool.submit(_write_turtle, target, ontology)  # graph.nt is complete now
+            turtle = pool.submit(_write_turtle, target, ontology)
+
+        def validate_store(store: ox.Store) -> None:
             if validate is not None:
                 progress.step("build: validating with SHACL")
                 validate(store)
 
         try:
-            triples = _write_store(target, tables, ontology, validate_while_turtle_is_written)
+            triples = _write_store(target, tables, ontology, validate_store, write_turtle)
         finally:
             if turtle is not None:
                 progress.step("build: finishing graph.ttl")
