@@ -691,7 +691,8 @@ def main(argv: list[str] | None = None) -> None:
         times = [r["at"] for r in results if "at" in r]
         if times:
             first, last = (datetime.fromtimestamp(t, UTC) for t in (min(times), max(times)))
-            info["date"] = f"{first:%Y-%m-%d %H:%M}–{last:%H:%M} UTC"
+            end = f"{last:%H:%M}" if last.date() == first.date() else f"{last:%Y-%m-%d %H:%M}"
+            info["date"] = f"{first:%Y-%m-%d %H:%M}–{end} UTC"
         args.results.write_text(json.dumps({"info": info, "results": results}, indent=1), encoding="utf-8")
         _render(results, info, args.output, args.notes)
 
