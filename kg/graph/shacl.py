@@ -267,6 +267,18 @@ class _Compiler:
             return f"!({self.conforms(value, x)})"
         raise KgError(f"shapes: {component} is not supported by the store validator")
 
+    def any_value_patterns(self, members: rdflib.term.Node, x: str) -> list[str] | None:
+        """For an ``sh:or`` list whose every member only asks for a value on a path
+        (``sh:path`` and ``sh:minCount 1``), one graph pattern per member: ``x`` conforms when
+        one of them matches. None for any other list."""
+        patterns = []
+        for member in self.list(members):
+            keys = set(self.g.predicates(member)) - {RDF.type}
+            if keys != {SH.path, SH.minCount} or int(self.g.value(member, SH.minCount)) != 1:
+                return None
+            patterns.append(f"{{ {x} {self.path(self.g.value(member, SH.path))} {self.var()} }}")
+        return patterns or None
+
     def value_expression(self, shape: rdflib.term.Node, x: str) -> str:
         """Node-level constraints of ``shape`` on ``x`` as one SPARQL expression ('' if none)."""
         return " && ".join(self.component(c, v, x) for c in COMPONENTS for v in self.g.objects(shape, c))
@@ -292,8 +304,12 @@ class _Compiler:
         }
         for component, default in own.items():
             for value in g.objects(shape, component):
-                expression = self.component(component, value, "?focus")
-                checks.append(Check(f"SELECT ?focus (?focus AS ?value) WHERE {{ {target} FILTER(!({expression})) }}",
+                anyway = self.any_value_patterns(value, "?focus") if component == SH["or"] else None
+                if anyway:  # no value on any of the paths: an anti-join, not one EXISTS per focus node
+                    violating = f"{target} MINUS {{ {' UNION '.join(anyway)} }}"
+                else:
+                    violating = f"{target} FILTER(!({self.component(component, value, '?focus')}))"
+                checks.append(Check(f"SELECT ?focus (?focus AS ?value) WHERE {{ {violating} }}",
                                     column, str(message) if message is not None else default, severity))
         for prop in g.objects(shape, SH.property):
             checks.extend(self.property_checks(prop, target))
