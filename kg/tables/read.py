@@ -236,7 +236,7 @@ def parse_rows(rows: Iterable[list[str]], table: Table, file: str,
                                     "warning"))
     width = len(header)
     keep = [i for i, name in enumerate(header) if name in known]  # unknown columns are not kept
-    every = keep == list(range(width))
+    keeps_all = keep == list(range(width))
     records = []
     for n, cells in numbered[1:]:
         if len(cells) != width:
@@ -246,7 +246,7 @@ def parse_rows(rows: Iterable[list[str]], table: Table, file: str,
                                         f"row has {len(cells)} cells but the header has {width}"))
                 continue
             cells = (cells + [""] * width)[:width]
-        records.append([n, *cells] if every else [n, *(cells[i] for i in keep)])
+        records.append([n, *cells] if keeps_all else [n, *(cells[i] for i in keep)])
     if sum(1 for i in issues if i.severity == "error") > errors_before:
         return None
     frame = pd.DataFrame(records, columns=[ROW, *(header[i] for i in keep)], dtype=object)
