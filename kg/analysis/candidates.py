@@ -34,7 +34,7 @@ def rank_candidates(G: nx.DiGraph, targets: Iterable[str]) -> dict[str, list[dic
         for c in d.get("candidates") or ():
             makes[c["id"]].add(p)
     present = {q for q, status in G.nodes(data="status") if status == "present"}
-    local_inputs = {p: present.intersection(G.pred[p]) for p in set().union(*makes.values())}
+    local_inputs = {p: {q for q in G.predecessors(p) if q in present} for p in set().union(*makes.values())}
     uses = {company: set().union(*(local_inputs[p] for p in products)) for company, products in makes.items()}
     ranked = {}
     for p in sorted(targets):

@@ -136,10 +136,11 @@ def cautions(data: Mapping[str, Any], park_limits: Any) -> list[dict[str, Any]]:
     return found
 
 
-def _every_route_needs(G: nx.DiGraph, p: str, lacking: Callable[[str], bool]) -> list[str]:
-    """The inputs ``p`` cannot do without: when every route of ``p`` (its main-output
-    processes) has a need whose every input is ``lacking``, those inputs (sorted); else []."""
-    routes = input_groups(G, p)
+def _every_route_needs(routes: Mapping[str, list[list[tuple[str, float | None]]]],
+                       lacking: Callable[[str], bool]) -> list[str]:
+    """The inputs a product cannot do without: when every one of its ``routes``
+    (:func:`kg.analysis.routes.input_groups`) has a need whose every input is ``lacking``,
+    those inputs (sorted); else []."""
     blocked: set[str] = set()
     for needs in routes.values():
         found = {q for group in needs if all(lacking(x) for x, _ in group) for q, _ in group}
@@ -172,9 +173,12 @@ ROUTE_CAUTIONS: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str, str]] 
 def route_cautions(G: nx.DiGraph, p: str) -> list[dict[str, Any]]:
     """The cautions of :data:`ROUTE_CAUTIONS` that apply to ``p``: each names the inputs every
     route of ``p`` needs and lacks for that reason (``gates`` set on the nodes first)."""
-    found = []
+    found: list[dict[str, Any]] = []
+    routes = input_groups(G, p)
+    if not routes:  # nothing makes it here: no route to need anything
+        return found
     for limit, (lacks, zh, en) in ROUTE_CAUTIONS.items():
-        names = _every_route_needs(G, p, lambda q, lacks=lacks: lacks(G.nodes[q]))
+        names = _every_route_needs(routes, lambda q, lacks=lacks: lacks(G.nodes[q]))
         if names:
             label_zh, label_en = _names(G, names)
             found.append({"limit": limit, "detail_zh": zh.format(zh=label_zh), "detail_en": en.format(en=label_en),

@@ -404,12 +404,14 @@ def store_violations(store: ox.Store, shapes_path: Path | None = None, skip: Ite
 
     ``skip``: IRIs of classes whose instances are not validated (see :data:`TABLE_CHECKED`);
     ``skip_shapes``: IRIs of node shapes not run (see :data:`TABLE_CHECKED_SHAPES`)."""
-    # SHACL's class targets and sh:class follow rdfs:subClassOf in the data graph; a data
-    # graph without any subclass triple needs no path, and the plain pattern is faster.
-    plain = not store.query(f"ASK {{ ?a <{SUBCLASS}> ?b }}")
+    # SHACL's class targets and sh:class follow rdfs:subClassOf in the data graph (the
+    # compiled "a/rdfs:subClassOf*"). The path stays even where the data holds no subclass
+    # triple: Oxigraph then joins the focus nodes with a path's values by a hash join, and
+    # finds a path without any value at once, where the plain "a" pattern made it look up
+    # every focus node (the build's checks at 5M triples: 10.9 -> 6.5 s, at 1M 1.55 -> 1.05 s).
 
     def run(check: Check) -> list[Violation]:
-        solutions = store.query(check.query.replace(f"a/<{SUBCLASS}>*", "a") if plain else check.query)
+        solutions = store.query(check.query)
         has_value = any(v.value == "value" for v in solutions.variables)
         violations = []
         for row in solutions:
