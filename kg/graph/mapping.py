@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from kg import vocab
@@ -71,20 +72,50 @@ def ext(iri: str) -> str:
     return f"<{iri}>"
 
 
+def cells(values: pd.Series | str) -> np.ndarray | str:
+    """The cells as a numpy array of Python strings (a text passes through). pandas' own
+    string dtype calls Python once per cell for every step (a comparison, a concatenation);
+    numpy runs the same steps over an object array in C, which at national size is most of
+    the mapping's time. Missing cells stay missing, as with ``astype(str)``."""
+    if isinstance(values, str):
+        return values
+    array = values.to_numpy(dtype=object)
+    if isinstance(values.dtype, pd.StringDtype) or pd.api.types.infer_dtype(array, skipna=False) == "string":
+        return array
+    return values.astype(str).to_numpy(dtype=object)
+
+
 def iris(kind: str, ids: pd.Series) -> pd.Series:
-    return f"<{vocab.DATA_NS}{kind}/" + ids.astype(str) + ">"
+    return pd.Series(f"<{vocab.DATA_NS}{kind}/" + cells(ids) + ">", index=ids.index, dtype=object)
+
+
+ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"))  # N-Triples' ECHARs, backslash first
+_APART = "\x1f"  # keeps a column's cells apart while it is escaped as one text
 
 
 def escape(values: pd.Series) -> pd.Series:
-    return (values.astype(str).str.replace("\\", "\\\\", regex=False)
-            .str.replace('"', '\\"', regex=False).str.replace("\n", "\\n", regex=False)
-            .str.replace("\r", "\\r", regex=False))
+    """Cells as the inside of N-Triples literals. The column is escaped as one text, its
+    cells joined by a separator none of them holds (else one cell at a time)."""
+    texts = cells(values)
+    joined = _APART.join(texts)
+    if joined.count(_APART) == max(len(texts) - 1, 0):
+        for char, escaped in ESCAPES:
+            if char in joined:
+                joined = joined.replace(char, escaped)
+        parts = joined.split(_APART) if len(texts) else []
+    else:
+        parts = []
+        for text in texts:
+            for char, escaped in ESCAPES:
+                text = text.replace(char, escaped)
+            parts.append(text)
+    return pd.Series(parts, index=values.index, dtype=object)
 
 
 def literal(values: pd.Series, lang: str = "", datatype: str = "") -> pd.Series:
     """N-Triples literals; ``lang`` or an XSD ``datatype`` local name."""
     suffix = f"@{lang}" if lang else (f"^^<{XSD}{datatype}>" if datatype else "")
-    return '"' + escape(values) + '"' + suffix
+    return pd.Series('"' + cells(escape(values)) + ('"' + suffix), index=values.index, dtype=object)
 
 
 def decimal_text(values: pd.Series) -> pd.Series:
@@ -110,28 +141,37 @@ class Lines:
     (text of whole lines, each ending in a newline) as soon as they are made, keeping none."""
 
     def __init__(self, sink: Callable[[str], None] | None = None) -> None:
-        self.parts: list[pd.Series] = []
+        self.parts: list[list[str]] = []
         self.sink = sink
         self.count = 0
 
     def add(self, subjects: pd.Series, predicate: str, objects: pd.Series | str,
             keep: pd.Series | None = None) -> None:
+        """One line per subject (and object, row by row), where ``keep`` (a boolean
+        Series on the same rows) holds."""
+        for other in (objects, keep):
+            if isinstance(other, pd.Series) and not other.index.equals(subjects.index):
+                raise ValueError("the objects and the rows kept must be on the subjects' rows")
+        between = f" {predicate} "
         if isinstance(objects, str):
-            objects = pd.Series(objects, index=subjects.index)
-        lines = subjects + " " + predicate + " " + objects + " ."
+            made = cells(subjects) + (between + objects + " .")
+        else:
+            made = cells(subjects) + between + cells(objects) + " ."
         if keep is not None:
-            lines = lines[keep]
+            made = made[keep.to_numpy(dtype=bool, na_value=False)]
+        lines: list[str] = made.tolist()
         self.count += len(lines)
         if self.sink is None:
             self.parts.append(lines)
-        elif len(lines):
-            self.sink("\n".join(lines.tolist()) + "\n")
+        elif lines:
+            self.sink("\n".join(lines) + "\n")
 
     def add_text(self, subjects: pd.Series, predicate: str, values: pd.Series, lang: str = "",
                  datatype: str = "") -> None:
         """Literal triples, skipping empty cells."""
-        values = values.astype(str)
-        self.add(subjects, predicate, literal(values, lang, datatype), values != "")
+        texts = cells(values)
+        self.add(subjects, predicate, literal(values, lang, datatype),
+                 pd.Series(texts != "", index=values.index))
 
     def add_list(self, subjects: pd.Series, predicate: str, cells: pd.Series, kind: str) -> None:
         """One triple per item of a ``;``-list cell, pointing at resources of ``kind``."""
@@ -147,9 +187,7 @@ class Lines:
         self.add(subjects.loc[items.index], predicate, '"' + escape(items) + '"' + lang)
 
     def result(self) -> list[str]:
-        if not self.parts:
-            return []
-        return pd.concat(self.parts, ignore_index=True).tolist()
+        return [line for part in self.parts for line in part]
 
 
 def _provenance(out: Lines, subjects: pd.Series, frame: pd.DataFrame) -> None:
