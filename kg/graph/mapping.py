@@ -154,17 +154,16 @@ class Lines:
                 raise ValueError("the objects and the rows kept must be on the subjects' rows")
         between = f" {predicate} "
         if isinstance(objects, str):
-            made = cells(subjects) + (between + objects + " .")
+            made = cells(subjects) + (between + objects + " .\n")
         else:
-            made = cells(subjects) + between + cells(objects) + " ."
+            made = cells(subjects) + between + cells(objects) + " .\n"
         if keep is not None:
             made = made[keep.to_numpy(dtype=bool, na_value=False)]
-        lines: list[str] = made.tolist()
-        self.count += len(lines)
+        self.count += len(made)
         if self.sink is None:
-            self.parts.append(lines)
-        elif lines:
-            self.sink("\n".join(lines) + "\n")
+            self.parts.append([line[:-1] for line in made.tolist()])
+        elif len(made):
+            self.sink("".join(made.tolist()))  # one copy of the column's text, not two
 
     def add_text(self, subjects: pd.Series, predicate: str, values: pd.Series, lang: str = "",
                  datatype: str = "") -> None:

@@ -369,8 +369,9 @@ LOAD_BLOCK = 8 << 20  # bytes of N-Triples per bulk load into the on-disk store 
 class _Feeder:
     """Takes N-Triples text as the mapping makes it: appends it to graph.nt and bulk-loads it
     into the on-disk store in blocks of about :data:`LOAD_BLOCK` bytes, one block loading in
-    ``pool`` while the next is made (pyoxigraph releases the GIL while it loads). At most two
-    blocks are held at once, whatever the size of the data."""
+    ``pool`` while the next is made (pyoxigraph releases the GIL while it loads). A column
+    larger than a block is cut into blocks at line ends. At most two blocks are held at once,
+    whatever the size of the data or of a column."""
 
     def __init__(self, handle, store: ox.Store, pool: ThreadPoolExecutor) -> None:
         self.handle, self.store, self.pool = handle, store, pool
@@ -381,15 +382,25 @@ class _Feeder:
     def add(self, text: str) -> None:
         data = text.encode("utf-8")
         self.handle.write(data)
-        self.parts.append(data)
-        self.size += len(data)
+        start = 0
+        while len(data) - start > LOAD_BLOCK:
+            end = data.index(b"\n", start + LOAD_BLOCK - self.size) + 1 if self.size < LOAD_BLOCK else start
+            if end > start:
+                self.parts.append(data[start:end])
+                self.size += end - start
+            self._load()
+            start = end
+        if start < len(data):
+            self.parts.append(data[start:] if start else data)
+            self.size += len(data) - start
         if self.size >= LOAD_BLOCK:
             self._load()
 
     def _load(self) -> None:
         if self.loading is not None:
             self.loading.result()
-        block, self.parts, self.size = b"".join(self.parts), [], 0
+        block = self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)  # a big column: no copy
+        self.parts, self.size = [], 0
         self.loading = self.pool.submit(self.store.bulk_load, input=block, format=ox.RdfFormat.N_TRIPLES)
 
     def close(self) -> None:
