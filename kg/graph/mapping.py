@@ -72,7 +72,7 @@ def ext(iri: str) -> str:
     return f"<{iri}>"
 
 
-def cells(values: pd.Series | str) -> np.ndarray | str:
+def _texts(values: pd.Series | str) -> np.ndarray | str:
     """The cells as a numpy array of Python strings (a text passes through). pandas' own
     string dtype calls Python once per cell for every step (a comparison, a concatenation);
     numpy runs the same steps over an object array in C, which at national size is most of
@@ -86,17 +86,16 @@ def cells(values: pd.Series | str) -> np.ndarray | str:
 
 
 def iris(kind: str, ids: pd.Series) -> pd.Series:
-    return pd.Series(f"<{vocab.DATA_NS}{kind}/" + cells(ids) + ">", index=ids.index, dtype=object)
+    return pd.Series(f"<{vocab.DATA_NS}{kind}/" + _texts(ids) + ">", index=ids.index, dtype=object)
 
 
 ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"))  # N-Triples' ECHARs, backslash first
 _APART = "\x1f"  # keeps a column's cells apart while it is escaped as one text
 
 
-def escape(values: pd.Series) -> pd.Series:
-    """Cells as the inside of N-Triples literals. The column is escaped as one text, its
+def _escaped(texts: np.ndarray) -> np.ndarray:
+    """Texts as the inside of N-Triples literals. The column is escaped as one text, its
     cells joined by a separator none of them holds (else one cell at a time)."""
-    texts = cells(values)
     joined = _APART.join(texts)
     if joined.count(_APART) == max(len(texts) - 1, 0):
         for char, escaped in ESCAPES:
@@ -109,13 +108,22 @@ def escape(values: pd.Series) -> pd.Series:
             for char, escaped in ESCAPES:
                 text = text.replace(char, escaped)
             parts.append(text)
-    return pd.Series(parts, index=values.index, dtype=object)
+    return np.array(parts, dtype=object)
+
+
+def escape(values: pd.Series) -> pd.Series:
+    """Cells as the inside of N-Triples literals (see :func:`_escaped`)."""
+    return pd.Series(_escaped(_texts(values)), index=values.index, dtype=object)
+
+
+def _literals(texts: np.ndarray, lang: str = "", datatype: str = "") -> np.ndarray:
+    suffix = f"@{lang}" if lang else (f"^^<{XSD}{datatype}>" if datatype else "")
+    return '"' + _escaped(texts) + ('"' + suffix)
 
 
 def literal(values: pd.Series, lang: str = "", datatype: str = "") -> pd.Series:
     """N-Triples literals; ``lang`` or an XSD ``datatype`` local name."""
-    suffix = f"@{lang}" if lang else (f"^^<{XSD}{datatype}>" if datatype else "")
-    return pd.Series('"' + cells(escape(values)) + ('"' + suffix), index=values.index, dtype=object)
+    return pd.Series(_literals(_texts(values), lang, datatype), index=values.index, dtype=object)
 
 
 def decimal_text(values: pd.Series) -> pd.Series:
@@ -154,9 +162,9 @@ class Lines:
                 raise ValueError("the objects and the rows kept must be on the subjects' rows")
         between = f" {predicate} "
         if isinstance(objects, str):
-            made = cells(subjects) + (between + objects + " .\n")
+            made = _texts(subjects) + (between + objects + " .\n")
         else:
-            made = cells(subjects) + between + cells(objects) + " .\n"
+            made = _texts(subjects) + between + _texts(objects) + " .\n"
         if keep is not None:
             made = made[keep.to_numpy(dtype=bool, na_value=False)]
         self.count += len(made)
@@ -168,8 +176,8 @@ class Lines:
     def add_text(self, subjects: pd.Series, predicate: str, values: pd.Series, lang: str = "",
                  datatype: str = "") -> None:
         """Literal triples, skipping empty cells."""
-        texts = cells(values)
-        self.add(subjects, predicate, literal(values, lang, datatype),
+        texts = _texts(values)  # converted once for the literals and the test for empty cells
+        self.add(subjects, predicate, pd.Series(_literals(texts, lang, datatype), index=values.index),
                  pd.Series(texts != "", index=values.index))
 
     def add_list(self, subjects: pd.Series, predicate: str, cells: pd.Series, kind: str) -> None:

@@ -382,12 +382,10 @@ class _Feeder:
     def add(self, text: str) -> None:
         data = text.encode("utf-8")
         self.handle.write(data)
-        start = 0
-        while len(data) - start > LOAD_BLOCK:
-            end = data.index(b"\n", start + LOAD_BLOCK - self.size) + 1 if self.size < LOAD_BLOCK else start
-            if end > start:
-                self.parts.append(data[start:end])
-                self.size += end - start
+        start = 0  # self.size < LOAD_BLOCK here: a full block is loaded at once
+        while len(data) - start > LOAD_BLOCK:  # fill the block up to a line end and load it
+            end = data.index(b"\n", start + LOAD_BLOCK - self.size) + 1
+            self.parts.append(data[start:end])
             self._load()
             start = end
         if start < len(data):
