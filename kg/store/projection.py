@@ -79,11 +79,11 @@ SELECT ?p ?label_zh ?label_en ?segment ?tier ?status ?basis ?candidates WHERE {
   ?p a kg:Product .
   OPTIONAL { ?p rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
   OPTIONAL { ?p rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
-  OPTIONAL { ?p kg:segment ?segment }
-  OPTIONAL { ?p kg:valueTier ?tier }
-  OPTIONAL { ?p kg:zoneStatus ?status }
-  OPTIONAL { ?p kg:statusBasis ?basis }
-  OPTIONAL { ?p kg:candidateCount ?candidates }
+  OPTIONAL { SELECT ?p ?segment WHERE { ?p kg:segment ?segment } }
+  OPTIONAL { SELECT ?p ?tier WHERE { ?p kg:valueTier ?tier } }
+  OPTIONAL { SELECT ?p ?status WHERE { ?p kg:zoneStatus ?status } }
+  OPTIONAL { SELECT ?p ?basis WHERE { ?p kg:statusBasis ?basis } }
+  OPTIONAL { SELECT ?p ?candidates WHERE { ?p kg:candidateCount ?candidates } }
 }"""
 
 PRODUCT_CLASSES = """
@@ -99,13 +99,14 @@ SELECT ?p ?source WHERE { ?p a kg:Product ; prov:wasDerivedFrom ?source }"""
 # between them): read from the nodes, whose facts are one lookup away.
 FLOWS = """
 SELECT ?a ?b ?process_zh ?process_en ?process ?relation ?ratio ?alternative WHERE {
-  ?f kg:input ?a ; kg:output ?b .
+  { SELECT ?f ?a WHERE { ?f kg:input ?a } }
+  { SELECT ?f ?b WHERE { ?f kg:output ?b } }
   OPTIONAL { ?f kg:process ?process_zh FILTER(LANG(?process_zh) = "zh") }
   OPTIONAL { ?f kg:process ?process_en FILTER(LANG(?process_en) = "en") }
-  OPTIONAL { ?f kg:processId ?process }
-  OPTIONAL { ?f kg:flowRelation ?relation }
-  OPTIONAL { ?f kg:inputRatio ?ratio }
-  OPTIONAL { ?f kg:alternativeGroup ?alternative }
+  OPTIONAL { SELECT ?f ?process WHERE { ?f kg:processId ?process } }
+  OPTIONAL { SELECT ?f ?relation WHERE { ?f kg:flowRelation ?relation } }
+  OPTIONAL { SELECT ?f ?ratio WHERE { ?f kg:inputRatio ?ratio } }
+  OPTIONAL { SELECT ?f ?alternative WHERE { ?f kg:alternativeGroup ?alternative } }
 }"""
 
 PRODUCT_ALIASES = """
@@ -124,26 +125,28 @@ SELECT ?p ?c ?label_zh ?label_en WHERE {
 # answer is the size of the products, however many producers the data lists.
 CANDIDATES = """
 SELECT ?p ?c ?rank ?label_zh ?label_en ?province ?capacity ?unit ?year ?source WHERE {
-  ?x kg:candidateRank ?rank ; kg:company ?c ; kg:product ?p .
+  { SELECT ?x ?rank WHERE { ?x kg:candidateRank ?rank } }
+  { SELECT ?x ?c WHERE { ?x kg:company ?c } }
+  { SELECT ?x ?p WHERE { ?x kg:product ?p } }
   OPTIONAL { ?c rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
   OPTIONAL { ?c rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
-  OPTIONAL { ?c kg:province ?province }
-  OPTIONAL { ?x kg:capacity ?capacity }
-  OPTIONAL { ?x kg:capacityUnit ?unit }
+  OPTIONAL { SELECT ?c ?province WHERE { ?c kg:province ?province } }
+  OPTIONAL { SELECT ?x ?capacity WHERE { ?x kg:capacity ?capacity } }
+  OPTIONAL { SELECT ?x ?unit WHERE { ?x kg:capacityUnit ?unit } }
   OPTIONAL { ?x kg:year ?year }
   OPTIONAL { ?x prov:wasDerivedFrom ?source }
 }"""
 
 PROJECTS = """
 SELECT ?p ?j ?label_zh ?label_en ?status ?year ?investment ?company ?inferred WHERE {
-  ?j kg:willProduce ?p .
+  { SELECT ?j ?p WHERE { ?j kg:willProduce ?p } }
   OPTIONAL { ?j rdfs:label ?label_zh FILTER(LANG(?label_zh) = "zh") }
   OPTIONAL { ?j rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }
-  OPTIONAL { ?j kg:status ?status }
+  OPTIONAL { SELECT ?j ?status WHERE { ?j kg:status ?status } }
   OPTIONAL { ?j kg:year ?year }
-  OPTIONAL { ?j kg:investmentCNY ?investment }
-  OPTIONAL { ?j kg:runBy ?company }
-  OPTIONAL { ?o kg:project ?j ; kg:product ?p ; kg:inferred ?inferred }
+  OPTIONAL { SELECT ?j ?investment WHERE { ?j kg:investmentCNY ?investment } }
+  OPTIONAL { SELECT ?j ?company WHERE { ?j kg:runBy ?company } }
+  OPTIONAL { SELECT ?j ?p ?inferred WHERE { ?o kg:project ?j ; kg:product ?p ; kg:inferred ?inferred } }
 }"""
 
 # Brands, places and routes of the zone that name a product it has (see
@@ -163,9 +166,12 @@ SELECT ?p ?a ?label_zh ?label_en WHERE {
 # queries already; only those of assets and indicators are asked for here.
 EVIDENCE = """
 SELECT ?p ?rule ?status ?via ?process ?relation ?source ?quote WHERE {
-  ?e kg:evidenceRule ?rule ; kg:product ?p ; kg:givesStatus ?status ; kg:via ?via .
-  OPTIONAL { ?e kg:evidenceProcess ?process }
-  OPTIONAL { ?e kg:evidenceRelation ?relation }
+  { SELECT ?e ?rule WHERE { ?e kg:evidenceRule ?rule } }
+  { SELECT ?e ?p WHERE { ?e kg:product ?p } }
+  { SELECT ?e ?status WHERE { ?e kg:givesStatus ?status } }
+  { SELECT ?e ?via WHERE { ?e kg:via ?via } }
+  OPTIONAL { SELECT ?e ?process WHERE { ?e kg:evidenceProcess ?process } }
+  OPTIONAL { SELECT ?e ?relation WHERE { ?e kg:evidenceRelation ?relation } }
   OPTIONAL { ?e prov:wasDerivedFrom ?source }
   OPTIONAL { ?e kg:quote ?quote }
 }"""
