@@ -132,8 +132,8 @@ MACHINE = {"cpus": "2", "cpu": "x", "memory": "1 GB", "os": "linux", "python": "
 
 def test_runner_writes_a_table_with_every_step_for_each_shape(tmp_path):
     results: list[dict] = []
-    steps = ["floor", "build", "shacl-store", "stats", "gaps", "gaps-queried", "gaps-endpoint", "whatif", "viz",
-             "rdflib-api", "rdflib", "query:chain-overview"]
+    steps = ["floor", "build", "build-no-turtle", "shacl-store", "stats", "gaps", "gaps-queried",
+             "gaps-endpoint", "whatif", "viz", "rdflib-api", "rdflib", "query:chain-overview"]
     run_size("S", 1, tmp_path, results, lambda: None, steps, log=lambda _: None)
     wide_steps = ["floor", "build", "gaps", "gaps-endpoint", "query:chain-overview"]
     run_size("S", 1, tmp_path, results, lambda: None, wide_steps, log=lambda _: None, shape="wide")
@@ -145,6 +145,8 @@ def test_runner_writes_a_table_with_every_step_for_each_shape(tmp_path):
     for shape in SHAPES:
         mine = {r["step"]: r for r in results if r["shape"] == shape}
         assert mine["floor"]["triples"] == mine["build"]["triples"]
+        if shape == "base":
+            assert mine["build-no-turtle"]["triples"] == mine["build"]["triples"]
         # The endpoint answers the analysis the kept product graph answers, from a server of its own.
         assert mine["gaps-endpoint"]["gaps"] == mine["gaps"]["gaps"] > 0
         assert mine["gaps-endpoint"]["products"] == mine["gaps"]["products"]
@@ -179,12 +181,14 @@ def test_old_records_are_base_and_each_target_gets_its_verdict():
             made_up(None, "L", "gaps-endpoint", 2.5, 200, L, server_mb=700.0),
             made_up(None, "L", "query:a", 0.9, 130, L), made_up(None, "L", "stats", 0.7, 140, L),
             made_up(None, "XL", "floor", 50, 1400, XL), made_up(None, "XL", "build", 120, 1500, XL),
+            made_up(None, "XL", "build-no-turtle", 110, 1400, XL),
             made_up(None, "XL", "stats", 4.0, 150, XL), made_up(None, "XL", "rdflib", 300, 9000, XL)]
     summary = summarise(good)
     assert list(summary) == ["base"]  # records from before shapes are the base shape's
     text = "\n".join(targets(summary["base"]))
     assert "not met" not in text, text
     assert "120.0 s / 50.0 s = 2.4× — **met**" in text and "1500 MB (build) — **met**" in text
+    assert "without graph.ttl (`kg build --no-turtle`" in text and "110.0 s / 50.0 s = 2.2× — **met**" in text
     assert "2.5 s — **met** (the server's peak memory: 700 MB)" in text
     assert "L → XL growth no worse than linear (triples ×5.00, limit ×6.00 per step): **met**" in text
 
@@ -192,6 +196,8 @@ def test_old_records_are_base_and_each_target_gets_its_verdict():
     for r in bad:
         if (r["size"], r["step"]) == ("XL", "build"):
             r.update(seconds=130, rss_mb=1600)  # 2.6× the floor, over 1.5 GB
+        if (r["size"], r["step"]) == ("XL", "build-no-turtle"):
+            r.update(seconds=127)
         if (r["size"], r["step"]) == ("XL", "stats"):
             r.update(seconds=4.3)  # 6.1× the time at L for 5× the triples: past the tolerance
         if (r["size"], r["step"]) == ("L", "gaps-endpoint"):
@@ -201,6 +207,7 @@ def test_old_records_are_base_and_each_target_gets_its_verdict():
     bad.append(made_up("wide", "XL", "gaps", 1.0, 1100, XL))  # memory 6.5× that at L: past 5 × 1.2
     text = "\n".join(targets(summarise(good + bad)["wide"]))
     assert "130.0 s / 50.0 s = 2.6× — **not met**" in text and "1600 MB (build) — **not met**" in text
+    assert "127.0 s / 50.0 s = 2.5× — **not met**" in text
     assert "**not met**: stats time 6.1× (k = 1.13), gaps memory 6.5×" in text
     assert "3.2 s — **not met**" in text and "slowest 1.10 s — **not met** (over: a)" in text
     assert "stats time" not in "\n".join(targets(summarise(good)["base"]))

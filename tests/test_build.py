@@ -43,6 +43,31 @@ def test_build_writes_turtle_ntriples_and_store(mini, tmp_path):
     assert (result.generation / "store").is_dir()
 
 
+def test_build_without_turtle_and_the_choice_kept(mini, tmp_path):
+    """turtle=False writes no graph.ttl and removes kg's own link to it; a later build with no
+    choice keeps the last one (up to date), turtle=True rebuilds to add it."""
+    out = tmp_path / "build"
+    first = build(mini, out, turtle=False)
+    assert not (first.generation / "graph.ttl").exists() and not os.path.lexists(out / "graph.ttl")
+    assert (out / "graph.nt").is_file() and read_manifest(out)["turtle"] is False
+    assert build(mini, out).skipped  # no choice given: as the current build did
+    with_turtle = build(mini, out, turtle=True)
+    assert not with_turtle.skipped and (out / "graph.ttl").read_text(encoding="utf-8").startswith("@prefix")
+    assert build(mini, out, turtle=False).skipped  # having graph.ttl too is no reason to rebuild
+    again = build(mini, out, turtle=False, force=True)
+    assert not os.path.lexists(out / "graph.ttl") and (again.generation / "graph.nt").is_file()
+    assert build(mini, out).generation == again.generation
+
+
+def test_cli_build_no_turtle_names_what_it_wrote(mini, tmp_path):
+    out = tmp_path / "build"
+    result = CliRunner().invoke(main, ["build", "--data", str(mini), "--build-dir", str(out), "--no-turtle"])
+    assert result.exit_code == 0, result.output
+    assert "(graph.nt, the store in" in result.output and "graph.ttl" not in result.output
+    result = CliRunner().invoke(main, ["build", "--data", str(mini), "--build-dir", str(out), "--turtle"])
+    assert result.exit_code == 0 and "(graph.ttl, graph.nt, the store in" in result.output, result.output
+
+
 @pytest.mark.parametrize("block", [997, 1 << 24])
 def test_store_graph_nt_and_turtle_hold_the_same_triples(mini, tmp_path, monkeypatch, block):
     """The store is loaded from graph.nt in blocks cut at line ends; a block size that cuts

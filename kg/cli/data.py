@@ -26,16 +26,21 @@ from kg.store.build import validate_dataset
 @data_option
 @build_dir_option
 @click.option("--force", is_flag=True, help="Rebuild even when the inputs are unchanged.")
+@click.option("--turtle/--no-turtle", default=None,
+              help="Write graph.ttl, or not (--no-turtle: for national-size data, where Turtle is a second copy of "
+                   "graph.nt that takes a core for a quarter of the build). Default: as the current build did; "
+                   "graph.ttl when there is none.")
 @handle_errors
-def build(data, out, force):
+def build(data, out, force, turtle):
     """Read the tables, check them, map them to RDF, validate with SHACL and write the
     graph (Turtle, N-Triples and the embedded store) into the build folder. A failed build
     leaves the previous build as it was."""
-    result = build_graph(data_dir(data), out, force=force)
+    result = build_graph(data_dir(data), out, force=force, turtle=turtle)
     print_issues(result.warnings)
     state = "up to date" if result.skipped else "built"
+    files = [name for name in ("graph.ttl", "graph.nt") if (result.generation / name).exists()]
     click.echo(f"{state}: {result.triples} triples in the build folder {out} "
-               f"(graph.ttl, graph.nt, the store in {result.generation.name}/store)")
+               f"({', '.join(files)}, the store in {result.generation.name}/store)")
 
 
 @click.command()

@@ -6,7 +6,7 @@ the last good one, swapped atomically, so a failed or killed build leaves the pr
 output as it was and a reader never sees half a graph::
 
     build/current -> gen-20260101T000000-1234/
-    build/graph.ttl -> current/graph.ttl      Turtle, data and ontology
+    build/graph.ttl -> current/graph.ttl      Turtle, data and ontology (unless built with turtle=False)
     build/graph.nt  -> current/graph.nt       N-Triples, for bulk loaders
     build/gen-.../store/                      the embedded Oxigraph store
     build/gen-.../projection.json             the product graph (kg.store.projection), read once
@@ -470,21 +470,22 @@ def _return_freed_memory() -> None:
         pass
 
 
-def _write_generation(target: Path, tables: Tables, validate: Callable[[ox.Store], None] | None = None) -> int:
+def _write_generation(target: Path, tables: Tables, validate: Callable[[ox.Store], None] | None = None,
+                      turtle: bool = True) -> int:
     """Complete the generation in ``target`` from the checked ``tables``: graph.nt, the
-    on-disk store and the product graph (:func:`_write_store`), and graph.ttl, written by a
-    second thread from graph.nt as soon as the mapping is done, while this one reads the
-    product graph, compacts and validates the store; the ontology is added to graph.nt
-    last. Returns the triple count."""
+    on-disk store and the product graph (:func:`_write_store`), and (when ``turtle``)
+    graph.ttl, written by a second thread from graph.nt as soon as the mapping is done, while
+    this one reads the product graph, compacts and validates the store; the ontology is added
+    to graph.nt last. Returns the triple count."""
     ontology = ox.serialize(ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE),
                             format=ox.RdfFormat.N_TRIPLES)
     progress.step("build: mapping the tables to RDF and loading the store")
     with ThreadPoolExecutor(max_workers=1) as pool:
-        turtle = None
+        writing = None
 
         def write_turtle() -> None:  # graph.nt is complete now
-            nonlocal turtle
-            turtle = pool.submit(_write_turtle, target, ontology)
+            nonlocal writing
+            writing = pool.submit(_write_turtle, target, ontology)
 
         def validate_store(store: ox.Store) -> None:
             if validate is not None:
@@ -492,11 +493,11 @@ def _write_generation(target: Path, tables: Tables, validate: Callable[[ox.Store
                 validate(store)
 
         try:
-            triples = _write_store(target, tables, ontology, validate_store, write_turtle)
+            triples = _write_store(target, tables, ontology, validate_store, write_turtle if turtle else None)
         finally:
-            if turtle is not None:
+            if writing is not None:
                 progress.step("build: finishing graph.ttl")
-                turtle.result()
+                writing.result()
     with open(target / "graph.nt", "ab") as handle:  # the readers are done with it
         handle.write(ontology)
     return triples
@@ -510,7 +511,10 @@ def _swap_current(out: Path, generation: Path) -> None:
     os.replace(tmp_link, out / "current")
     for name in ("graph.ttl", "graph.nt"):
         link = out / name
-        if not link.is_symlink() and not link.exists():  # checked before the build: never the user's
+        if not (generation / name).exists():  # built without it: kg's own link would point nowhere
+            if link.is_symlink() and LINKS[name].fullmatch(os.readlink(link)):
+                link.unlink()
+        elif not link.is_symlink() and not link.exists():  # checked before the build: never the user's
             link.symlink_to(Path("current") / name)
 
 
@@ -526,22 +530,29 @@ def _prune(out: Path, keep: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)  # left by a killed build
 
 
-def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True) -> BuildResult:
+def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True,
+          turtle: bool | None = None) -> BuildResult:
     """Build the graph of the dataset in ``data`` into the build folder ``out``.
 
     Nothing in ``out`` changes unless the whole build succeeds. When the inputs are
     unchanged since the current build, nothing is rebuilt unless ``force``. ``shacl`` as in
-    :func:`check`; the default validates on the new store before anything is swapped in."""
+    :func:`check`; the default validates on the new store before anything is swapped in.
+    ``turtle``: write graph.ttl (True) or not (False: at national size it is a second copy
+    of graph.nt that costs a core for a quarter of the build and nobody reads by eye); None
+    does as the current build did (graph.ttl when there is none). A current build without
+    graph.ttl is not up to date for ``turtle=True``."""
     data, out = Path(data), Path(out)
     if not data.exists():
         raise KgError(f"data not found: {data}")
     stamp = fingerprint(data)
-    if not force and (done := up_to_date(out, stamp)):
+    if not force and (done := up_to_date(out, stamp, turtle)):
         return done  # read without the lock: a read-only build folder can be read
     with build_lock(out):
         check_links(out)
         manifest = read_manifest(out)
-        if not force and manifest and manifest.get("fingerprint") == stamp:
+        if turtle is None:
+            turtle = _has_turtle(manifest)
+        if not force and manifest and manifest.get("fingerprint") == stamp and (_has_turtle(manifest) or not turtle):
             generation = current_generation(out)
             return BuildResult(out, generation, manifest["triples"], stamp, skipped=True)
         warnings: list[DataIssue] = []
@@ -563,10 +574,10 @@ def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True) 
             _mark_generation(tmp, name)
             counts = {name: len(frame) for name, frame in tables.items()}
             handed, tables = dict(tables), None  # _write_store drops them once mapped
-            triples = _write_generation(tmp, handed, on_store if engine == "store" else None)
+            triples = _write_generation(tmp, handed, on_store if engine == "store" else None, turtle)
             (tmp / MANIFEST).write_text(json.dumps({
                 "fingerprint": stamp, "data": str(data.resolve()), "built_at": time.time(),
-                "kg_version": __version__, "triples": triples, "rows": counts,
+                "kg_version": __version__, "triples": triples, "rows": counts, "turtle": turtle,
             }, indent=2), encoding="utf-8")
             generation = out / name
             os.replace(tmp, generation)
@@ -585,10 +596,15 @@ def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True) 
         return BuildResult(out, generation, triples, stamp, warnings)
 
 
-def up_to_date(out: Path, stamp: str) -> BuildResult | None:
+def _has_turtle(manifest: dict | None) -> bool:
+    """Whether the build the manifest describes wrote graph.ttl (builds before the choice did)."""
+    return bool((manifest or {}).get("turtle", True))
+
+
+def up_to_date(out: Path, stamp: str, turtle: bool | None = None) -> BuildResult | None:
     """The current build of ``out`` when it was built from inputs with fingerprint ``stamp``
-    (read without the lock and without writing: the generation ``current`` names is
-    complete and never changes), else None."""
+    and has graph.ttl if ``turtle`` asks for it (read without the lock and without writing:
+    the generation ``current`` names is complete and never changes), else None."""
     link = Path(out) / "current"
     if not (link.is_symlink() and LINKS["current"].fullmatch(os.readlink(link))):
         return None
@@ -596,7 +612,7 @@ def up_to_date(out: Path, stamp: str) -> BuildResult | None:
         manifest = read_manifest(out)
     except (OSError, ValueError):
         return None
-    if not manifest or manifest.get("fingerprint") != stamp:
+    if not manifest or manifest.get("fingerprint") != stamp or (turtle and not _has_turtle(manifest)):
         return None
     return BuildResult(out, current_generation(out), manifest["triples"], stamp, skipped=True)
 
