@@ -19,7 +19,8 @@ PACKAGE = Path(kg.__file__).resolve().parent
 # The stages, lowest first: a module may import its own stage and the ones before it.
 STAGES = [
     # shared by everything, importing nothing above
-    ("core", ["kg", "kg.vocab", "kg.words", "kg.progress", "kg.errors", "kg.paths", "kg.files", "kg.cells"]),
+    ("core", ["kg", "kg.vocab", "kg.words", "kg.progress", "kg.collector", "kg.errors", "kg.paths", "kg.files",
+              "kg.cells"]),
     ("tables", ["kg.tables"]),       # the table contract, CSV and workbook readers, tidying
     ("graph", ["kg.graph"]),         # mapping to RDF, SHACL validation
     ("store", ["kg.store"]),         # build, embedded store, product graph kept with it, SPARQL, endpoint

@@ -41,6 +41,7 @@ from kg.analysis.candidates import rank_candidates
 from kg.analysis.facts import fact_numbers, fact_words
 from kg.analysis.routes import input_groups
 from kg.analysis.sensitivity import rank_ranges
+from kg.collector import paused
 from kg.errors import KgError
 from kg.store.projection import product_graph
 from kg.words import COMPONENTS as COMPONENT_LABELS  # noqa: F401  (the names people see: kg.words)
@@ -670,6 +671,7 @@ RANK_RANGE_TOP = 20
 """How many of each list's first products get a rank range (:mod:`kg.sensitivity`)."""
 
 
+@paused()
 def analyse(store_or_graph: Any, weights: Mapping[str, float] | None = None, apply_gates: bool = True) -> GapAnalysis:
     """Completeness, gaps and the recruitment ranking of a store (read with
     :func:`kg.store.projection.product_graph`) or of a product graph directly.

@@ -50,6 +50,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import __version__, progress, vocab
+from kg.collector import paused
 from kg.errors import KgError
 from kg.graph.mapping import Derived, derive, row_index, to_ntriples, write_ntriples
 from kg.paths import ontology_file, shapes_file
@@ -530,6 +531,7 @@ def _prune(out: Path, keep: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)  # left by a killed build
 
 
+@paused()
 def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True,
           turtle: bool | None = None) -> BuildResult:
     """Build the graph of the dataset in ``data`` into the build folder ``out``.

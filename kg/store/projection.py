@@ -55,6 +55,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from kg.collector import paused
 from kg.files import write_atomic
 from kg.graph.answers import table_answers
 from kg.graph.mapping import KIND_CLASS, Derived, derive
@@ -304,6 +305,7 @@ def _park_limits(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return limits
 
 
+@paused()
 def product_graph(store: Store, cached: bool = True) -> nx.DiGraph:
     """The directed product-flow graph (input → output) with each product's chains, segment,
     derived status, local producers, external candidates, projects and targeting.

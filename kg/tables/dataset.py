@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kg.collector import paused
 from kg.errors import KgError
 from kg.tables.read import (
     WORKBOOK_SUFFIXES,
@@ -52,6 +53,7 @@ def read_raw_tables(data: Path, issues: list[DataIssue]) -> Tables:
     return tables
 
 
+@paused()
 def load_tables(data: Path, warnings: list[DataIssue] | None = None) -> Tables:
     """Read, tidy and check a dataset folder or workbook; raise :class:`DataErrors` listing
     every problem.
