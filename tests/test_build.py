@@ -53,10 +53,23 @@ def test_build_without_turtle_and_the_choice_kept(mini, tmp_path):
     assert build(mini, out).skipped  # no choice given: as the current build did
     with_turtle = build(mini, out, turtle=True)
     assert not with_turtle.skipped and (out / "graph.ttl").read_text(encoding="utf-8").startswith("@prefix")
-    assert build(mini, out, turtle=False).skipped  # having graph.ttl too is no reason to rebuild
-    again = build(mini, out, turtle=False, force=True)
-    assert not os.path.lexists(out / "graph.ttl") and (again.generation / "graph.nt").is_file()
-    assert build(mini, out).generation == again.generation
+    assert build(mini, out).skipped and build(mini, out, turtle=True).skipped
+    again = build(mini, out, turtle=False)  # an explicit choice the current build did not make
+    assert not again.skipped and not os.path.lexists(out / "graph.ttl") and (again.generation / "graph.nt").is_file()
+    assert build(mini, out).generation == again.generation and read_manifest(out)["turtle"] is False
+
+
+def test_links_are_mended_after_a_build_killed_between_the_swap_and_the_links(mini, tmp_path):
+    """`current` points at the new generation but kg's links do not match it yet: the next
+    build with unchanged data mends them instead of answering "up to date" over them."""
+    out = tmp_path / "build"
+    first = build(mini, out, turtle=False)
+    (out / "graph.nt").unlink()
+    (out / "graph.ttl").symlink_to("current/graph.ttl")  # as left by the previous build
+    again = build(mini, out)
+    assert again.skipped and again.generation == first.generation
+    assert (out / "graph.nt").is_symlink() and (out / "graph.nt").is_file()
+    assert not os.path.lexists(out / "graph.ttl")
 
 
 def test_cli_build_no_turtle_names_what_it_wrote(mini, tmp_path):

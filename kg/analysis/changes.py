@@ -291,7 +291,7 @@ def version_store(old: Path, out: Path) -> Store:
         raise KgError(f"--since: {old} holds no CSV tables")
     claim_folder(Path(out))  # the old version's build folder goes inside kg's own
     try:
-        result = build(old, Path(out) / f"since-{fingerprint(old)[:12]}")
+        result = build(old, Path(out) / f"since-{fingerprint(old)[:12]}", turtle=False)  # only its store is read
     except DataErrors as exc:  # name the old version's files, not to be taken for the current ones
         def named(file: str) -> str:
             return str(old / file) if old.is_dir() else file if file.startswith(str(old)) else f"{old}, {file}"

@@ -510,12 +510,26 @@ def _swap_current(out: Path, generation: Path) -> None:
         tmp_link.unlink()
     tmp_link.symlink_to(generation.name)
     os.replace(tmp_link, out / "current")
+    _link_files(out, generation)
+
+
+def _links_match(out: Path, generation: Path) -> bool:
+    """Whether kg's links to graph.ttl and graph.nt are there exactly for the files the
+    current generation has (a build killed between the swap and the links leaves them not)."""
+    return all(os.path.lexists(out / name) == (generation / name).exists() for name in ("graph.ttl", "graph.nt"))
+
+
+def _link_files(out: Path, generation: Path) -> None:
+    """Link graph.ttl and graph.nt to the current generation's files, and remove kg's own
+    link to a file the generation does not have (built with ``turtle=False``); a file, folder
+    or foreign link of the user's (refused before any build by :func:`check_links`) is never
+    touched. Safe to repeat."""
     for name in ("graph.ttl", "graph.nt"):
         link = out / name
-        if not (generation / name).exists():  # built without it: kg's own link would point nowhere
+        if not (generation / name).exists():
             if link.is_symlink() and LINKS[name].fullmatch(os.readlink(link)):
                 link.unlink()
-        elif not link.is_symlink() and not link.exists():  # checked before the build: never the user's
+        elif not link.is_symlink() and not link.exists():
             link.symlink_to(Path("current") / name)
 
 
@@ -541,8 +555,8 @@ def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True,
     :func:`check`; the default validates on the new store before anything is swapped in.
     ``turtle``: write graph.ttl (True) or not (False: at national size it is a second copy
     of graph.nt that costs a core for a quarter of the build and nobody reads by eye); None
-    does as the current build did (graph.ttl when there is none). A current build without
-    graph.ttl is not up to date for ``turtle=True``."""
+    does as the current build did (graph.ttl when there is none). A current build made the
+    other way is not up to date for an explicit choice."""
     data, out = Path(data), Path(out)
     if not data.exists():
         raise KgError(f"data not found: {data}")
@@ -554,8 +568,9 @@ def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True,
         manifest = read_manifest(out)
         if turtle is None:
             turtle = _has_turtle(manifest)
-        if not force and manifest and manifest.get("fingerprint") == stamp and (_has_turtle(manifest) or not turtle):
+        if not force and manifest and manifest.get("fingerprint") == stamp and _has_turtle(manifest) == turtle:
             generation = current_generation(out)
+            _link_files(out, generation)  # after a build killed between the swap and its links
             return BuildResult(out, generation, manifest["triples"], stamp, skipped=True)
         warnings: list[DataIssue] = []
         progress.step("build: reading and checking the tables")
@@ -604,9 +619,10 @@ def _has_turtle(manifest: dict | None) -> bool:
 
 
 def up_to_date(out: Path, stamp: str, turtle: bool | None = None) -> BuildResult | None:
-    """The current build of ``out`` when it was built from inputs with fingerprint ``stamp``
-    and has graph.ttl if ``turtle`` asks for it (read without the lock and without writing:
-    the generation ``current`` names is complete and never changes), else None."""
+    """The current build of ``out`` when it was built from inputs with fingerprint ``stamp``,
+    with graph.ttl or without as ``turtle`` asks (None: either), and kg's links match it
+    (read without the lock and without writing: the generation ``current`` names is complete
+    and never changes), else None."""
     link = Path(out) / "current"
     if not (link.is_symlink() and LINKS["current"].fullmatch(os.readlink(link))):
         return None
@@ -614,9 +630,14 @@ def up_to_date(out: Path, stamp: str, turtle: bool | None = None) -> BuildResult
         manifest = read_manifest(out)
     except (OSError, ValueError):
         return None
-    if not manifest or manifest.get("fingerprint") != stamp or (turtle and not _has_turtle(manifest)):
+    if not manifest or manifest.get("fingerprint") != stamp:
         return None
-    return BuildResult(out, current_generation(out), manifest["triples"], stamp, skipped=True)
+    if turtle is not None and _has_turtle(manifest) != turtle:
+        return None
+    generation = current_generation(out)
+    if not _links_match(out, generation):
+        return None
+    return BuildResult(out, generation, manifest["triples"], stamp, skipped=True)
 
 
 def ensure_built(data: Path, out: Path) -> Path:
