@@ -568,7 +568,7 @@ def build(data: Path, out: Path, force: bool = False, shacl: bool | str = True,
         manifest = read_manifest(out)
         if turtle is None:
             turtle = _has_turtle(manifest)
-        if not force and manifest and manifest.get("fingerprint") == stamp and _has_turtle(manifest) == turtle:
+        if not force and _built_as(manifest, stamp, turtle):
             generation = current_generation(out)
             _link_files(out, generation)  # after a build killed between the swap and its links
             return BuildResult(out, generation, manifest["triples"], stamp, skipped=True)
@@ -618,6 +618,12 @@ def _has_turtle(manifest: dict | None) -> bool:
     return bool((manifest or {}).get("turtle", True))
 
 
+def _built_as(manifest: dict | None, stamp: str, turtle: bool | None) -> bool:
+    """Whether the build the manifest describes is of inputs with fingerprint ``stamp``, with
+    graph.ttl or without as ``turtle`` asks (None: either)."""
+    return bool(manifest) and manifest.get("fingerprint") == stamp and turtle in (None, _has_turtle(manifest))
+
+
 def up_to_date(out: Path, stamp: str, turtle: bool | None = None) -> BuildResult | None:
     """The current build of ``out`` when it was built from inputs with fingerprint ``stamp``,
     with graph.ttl or without as ``turtle`` asks (None: either), and kg's links match it
@@ -630,9 +636,7 @@ def up_to_date(out: Path, stamp: str, turtle: bool | None = None) -> BuildResult
         manifest = read_manifest(out)
     except (OSError, ValueError):
         return None
-    if not manifest or manifest.get("fingerprint") != stamp:
-        return None
-    if turtle is not None and _has_turtle(manifest) != turtle:
+    if not _built_as(manifest, stamp, turtle):
         return None
     generation = current_generation(out)
     if not _links_match(out, generation):
