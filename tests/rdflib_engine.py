@@ -4,13 +4,14 @@ kg promises to run on "any SPARQL 1.1 server", and Oxigraph is the only engine i
 store answers kg's queries with rdflib's SPARQL engine (no Oxigraph under it) and hands the
 answers back in the standard formats, SPARQL 1.1 Query Results JSON for SELECT and ASK and
 N-Triples for CONSTRUCT, exactly as a remote endpoint would. It is a :class:`RemoteStore`
-whose HTTP request is replaced by a call into rdflib, so every line of kg above the request
+whose HTTP response is replaced by rdflib's answer, so every line of kg above the request
 (prefixes, parameters bound with ``VALUES``, parsing the answer, :func:`kg.store.sparql.run`,
 the product graph, stats) runs as it does against a real server.
 """
 
 from __future__ import annotations
 
+import io
 import threading
 from pathlib import Path
 
@@ -32,8 +33,11 @@ class RdflibStore(RemoteStore):
         for path in files:
             self.graph.parse(str(path), format="nt")
 
-    def request(self, query: str, accept: str = "application/sparql-results+json") -> bytes:
+    def _open(self, query: str, accept: str) -> io.BufferedReader:
         """The answer to ``query`` (prefixes already declared) as a server would send it."""
+        return io.BufferedReader(io.BytesIO(self._answer(query)))
+
+    def _answer(self, query: str) -> bytes:
         with self.lock:
             try:
                 result = self.graph.query(query)

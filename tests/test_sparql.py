@@ -295,3 +295,77 @@ def test_endpoint_option_runs_query_and_stats_remotely(mini_build, mini_remote):
         assert sorted(here.output.splitlines()) == sorted(there.output.splitlines())
     down = runner.invoke(main, ["query", "chain-overview", "--endpoint", "http://127.0.0.1:9/query"])
     assert down.exit_code == 1 and "cannot reach" in down.output
+
+
+# ------------------------------------------------ answers read as the endpoint sends them
+
+TRICKY = """
+<http://x/a> <http://x/text> "tab\\there, line\\nbreak, \\"quoted\\", back\\\\slash" .
+<http://x/a> <http://x/text> "中文 und Ümlaut 🙂"@zh .
+<http://x/a> <http://x/text> "colour"@en-GB .
+<http://x/a> <http://x/number> "12"^^<http://www.w3.org/2001/XMLSchema#integer> .
+<http://x/a> <http://x/number> "-0.50"^^<http://www.w3.org/2001/XMLSchema#decimal> .
+<http://x/a> <http://x/number> "1.5E3"^^<http://www.w3.org/2001/XMLSchema#double> .
+<http://x/a> <http://x/number> "true"^^<http://www.w3.org/2001/XMLSchema#boolean> .
+<http://x/a> <http://x/number> "12 t"^^<http://x/unit> .
+<http://x/a> <http://x/link> <http://x/b%20c?d=e#f> .
+<http://x/a> <http://x/link> _:blank .
+_:blank <http://x/text> "" .
+"""
+
+
+class JsonOnly(RemoteStore):
+    """An endpoint asked for SPARQL JSON results only, as a server without TSV answers."""
+
+    def _open(self, query: str, accept: str):
+        return super()._open(query, "application/sparql-results+json")
+
+
+def test_every_kind_of_term_reads_the_same_from_tsv_json_and_the_embedded_store(tmp_path):
+    import pyoxigraph as ox
+
+    from kg.store.stores import SELECT_ACCEPT, results_format
+
+    location = tmp_path / "store"
+    store = ox.Store(str(location))
+    store.bulk_load(input=TRICKY.encode(), format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    local = LocalStore(store=ox.Store())
+    local.store.bulk_load(input=TRICKY.encode(), format=ox.RdfFormat.N_TRIPLES)
+    del store
+    process, endpoint = start_oxigraph(location)
+    # Blank node labels are each engine's own: the first query leaves them out, the second
+    # reads what a blank node holds.
+    queries = ["SELECT ?s ?p ?o ?none WHERE { ?s ?p ?o OPTIONAL { ?s <http://x/none> ?none } "
+               "FILTER(!isBlank(?s) && !isBlank(?o)) }",
+               "SELECT ?p ?o WHERE { ?b ?p ?o FILTER isBlank(?b) }"]
+    try:
+        with RemoteStore(endpoint)._open(with_prefixes(queries[0]), SELECT_ACCEPT) as response:
+            assert results_format(response) == ox.QueryResultsFormat.TSV  # Oxigraph answers TSV
+        answers = [[sorted(s.tuples(q)[1], key=repr) for q in queries]
+                   for s in (local, RemoteStore(endpoint), JsonOnly(endpoint))]
+    finally:
+        stop(process)
+    assert answers[0] == answers[1] == answers[2]
+    rows, blank = answers[1]
+    assert blank == [("http://x/text", "")]
+    assert len(rows) == 9 and all(row[3] is None for row in rows)
+    assert {row[2] for row in rows} == {
+        'tab\there, line\nbreak, "quoted", back\\slash', "中文 und Ümlaut 🙂", "colour", 12, -0.5, 1500.0, True,
+        "12 t", "http://x/b%20c?d=e#f"}
+
+
+def test_the_product_graph_is_the_same_from_an_oxigraph_server(shipped_store, shipped_remote):
+    from kg.store.projection import QUERIES, _answers, query_graph
+
+    expected, got = query_graph(shipped_store), query_graph(shipped_remote)
+    assert expected.number_of_nodes() > 200
+    assert got.graph == expected.graph and list(got.nodes) == list(expected.nodes)
+    for node, data in expected.nodes(data=True):
+        assert got.nodes[node] == data, node
+    assert list(got.edges(data=True)) == list(expected.edges(data=True))
+    # The two combined queries give each question's own rows, as asking it alone does.
+    combined = _answers(shipped_store, QUERIES)
+    for name, query in QUERIES.items():
+        alone = list(shipped_store.rows(query))
+        assert sorted(map(repr, combined[name])) == sorted(map(repr, alone)), name

@@ -1,7 +1,7 @@
 """The product graph's answers read from the tables, as the build holds them in memory.
 
 :mod:`kg.store.projection` reads the product graph from a store with SPARQL: seventeen
-questions (``QUERIES``), each answer a list of rows. The build has the checked tables in
+questions (``QUERIES``, asked as two combined queries), each answer a list of rows. The build has the checked tables in
 memory when it needs that graph, and asking its on-disk store instead costs a point read per
 term of every answer row: at national size the larger part of the build. So the build reads
 the same answers from the tables, row for row as a SPARQL engine returns them over the mapped

@@ -1,10 +1,12 @@
 """The product-flow projection: the RDF graph read into a networkx DiGraph of products.
 
 Gap analysis, ranking, what-if and the HTML explorer all work on this graph instead of the
-RDF: one node per product, one edge per flow (input → output). It is read with one SPARQL
-SELECT per aspect (products, chains, flows, producers, projects, targets, sources), never
-one query per product, so it costs a handful of round trips on a remote endpoint too, and
-its size follows the number of products, not of companies.
+RDF: one node per product, one edge per flow (input → output). It is read with a SPARQL
+question per aspect (:data:`QUERIES`: products, chains, flows, producers, projects, targets,
+sources…), never one per product, and the questions are asked as two queries
+(:data:`PROJECTION`, :func:`combined`), each the UNION of half of them: two round trips on a
+remote endpoint, which a server answers at once on two threads while kg reads each answer as
+it streams in. The answers' size follows the number of products, not of companies.
 
 Node attributes (keyed by the product's local id, e.g. ``"methionine"``):
 ``iri``, ``label_zh``, ``label_en``, ``chains`` (sorted chain ids), ``segment``, ``kind``,
@@ -60,7 +62,7 @@ from kg.files import write_atomic
 from kg.graph.answers import table_answers
 from kg.graph.mapping import KIND_CLASS, Derived, derive
 from kg.graph.status import RULES
-from kg.store.stores import LocalStore, RemoteStore, Store
+from kg.store.stores import LocalStore, RemoteStore, Store, projected
 from kg.tables.read import Tables
 from kg.vocab import local_id
 
@@ -360,19 +362,79 @@ def _candidates(rows: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]
 QUERIES = {name: globals()[name] for name in (
     "EVIDENCE", "CANDIDATES", "FLOWS", "PRODUCTS", "PRODUCERS", "PROJECTS", "CHAIN_PROJECTS", "PRODUCT_CLASSES",
     "PRODUCT_CHAINS", "PRODUCT_SOURCES", "PRODUCT_ALIASES", "CHAINS", "NAMED_BY", "EVIDENCE_NAMES", "TARGETS",
-    "FACTS", "PARK_LIMITS")}  # the projection's questions, the slowest first
-ENDPOINT_REQUESTS = 4  # questions asked of a remote endpoint at once
+    "FACTS", "PARK_LIMITS")}  # the projection's questions
+# The questions are asked as two queries, each the UNION of a half: a server answers the two
+# at once, one on each of its threads, and kg reads each answer as it streams in. The largest
+# answers, the candidates (many producers per product) and the projects (many projects per
+# product), go together with the small questions: alone on a local Oxigraph at 1M triples the
+# first half takes about 1.4 s and the second 1.0 s in both shapes of benchmarks/; the other
+# splits tried were closer in one shape and further apart in the other.
+PROJECTION = (
+    ("CANDIDATES", "PROJECTS", "TARGETS", "CHAINS", "FACTS", "PARK_LIMITS", "PRODUCT_ALIASES"),
+    ("EVIDENCE", "FLOWS", "PRODUCTS", "PRODUCERS", "PRODUCT_CLASSES", "PRODUCT_CHAINS", "PRODUCT_SOURCES",
+     "CHAIN_PROJECTS", "NAMED_BY", "EVIDENCE_NAMES"),
+)
+PART = "part"  # the variable that names the question a row of a combined query answers
+
+
+def combined(queries: dict[str, str]) -> str:
+    """One SELECT query that asks every query of ``queries`` (name -> SELECT text): the
+    UNION of them, each as a sub-select whose rows carry its name in ``?part`` and its
+    variables, in order, as ``?v1``, ``?v2``… (so the answer has as many columns as the
+    widest query, not as all of them). Its answer is theirs, row for row; :func:`split`
+    parts it again.
+
+    >>> print(combined({"A": "SELECT ?x WHERE { ?x a kg:Flow }", "B": "SELECT ?y ?z WHERE { ?y kg:x ?z }"}))
+    SELECT ?part ?v1 ?v2 WHERE {
+      { { SELECT (?x AS ?v1) WHERE { { SELECT ?x WHERE { ?x a kg:Flow } } } } BIND("A" AS ?part) }
+      UNION { { SELECT (?y AS ?v1) (?z AS ?v2) WHERE { { SELECT ?y ?z WHERE { ?y kg:x ?z } } } } BIND("B" AS ?part) }
+    }
+    """
+    branches, width = [], 0
+    for name, query in queries.items():
+        names = _variables(query)
+        width = max(width, len(names))
+        renamed = " ".join(f"(?{n} AS ?v{i})" for i, n in enumerate(names, 1))
+        branches.append(f'{{ {{ SELECT {renamed} WHERE {{ {{ {query.strip()} }} }} }} BIND("{name}" AS ?{PART}) }}')
+    columns = " ".join(f"?v{i}" for i in range(1, width + 1))
+    return f"SELECT ?{PART} {columns} WHERE {{\n  " + "\n  UNION ".join(branches) + "\n}"
+
+
+def _variables(query: str) -> list[str]:
+    names = projected(query)
+    if not names:
+        raise ValueError(f"a part of the projection must name its variables: {query[:60]!r}")
+    return names
+
+
+def split(rows: Iterable[tuple[Any, ...]], queries: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    """The rows of :func:`combined` ``(queries)`` (tuples in the order of its variables) as
+    each query's own rows, by name (each row a dict of that query's variables)."""
+    variables = {name: _variables(query) for name, query in queries.items()}
+    answers: dict[str, list[dict[str, Any]]] = {name: [] for name in queries}
+    for row in rows:
+        names = variables[row[0]]
+        answers[row[0]].append(dict(zip(names, row[1:len(names) + 1])))
+    return answers
 
 
 def _answers(store: Store, queries: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
-    """Every query's rows, by name. A remote endpoint is asked :data:`ENDPOINT_REQUESTS` at a
-    time: each answer is the server's work and the wire's, and they overlap; the embedded
-    store is asked one query after another (it shares this process's memory and cores)."""
+    """Every query's rows, by name, asked as the combined queries of :data:`PROJECTION`
+    (queries it does not name are asked in a third). A remote endpoint is asked both at once;
+    the embedded store one after the other (it shares this process's memory and cores)."""
+    groups = [{name: queries[name] for name in group if name in queries} for group in PROJECTION]
+    groups.append({name: query for name, query in queries.items() if not any(name in g for g in groups)})
+    groups = [group for group in groups if group]
+
+    def ask(group: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+        return split(store.tuples(combined(group))[1], group)
     if not isinstance(store, RemoteStore):
-        return {name: list(store.rows(query)) for name, query in queries.items()}
-    with ThreadPoolExecutor(max_workers=ENDPOINT_REQUESTS) as pool:
-        asked = {name: pool.submit(lambda q: list(store.rows(q)), query) for name, query in queries.items()}
-        return {name: future.result() for name, future in asked.items()}
+        parts = [ask(group) for group in groups]
+    else:
+        with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+            parts = list(pool.map(ask, groups))
+    answers = {name: rows for part in parts for name, rows in part.items()}
+    return {name: answers[name] for name in queries}
 
 
 def query_graph(store: Store) -> nx.DiGraph:
