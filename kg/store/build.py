@@ -54,7 +54,7 @@ from kg.collector import paused
 from kg.errors import KgError
 from kg.graph.mapping import Derived, derive, row_index, to_ntriples, write_ntriples
 from kg.paths import ontology_file, shapes_file
-from kg.store.generations import MANIFEST, current_generation, read_manifest
+from kg.store.generations import MANIFEST, current_generation, generation_manifest, read_manifest
 from kg.store.projection import PROJECTION_FILE, table_graph, write_graph
 from kg.tables.dataset import load_tables
 from kg.tables.read import DataErrors, DataIssue, Tables
@@ -154,7 +154,7 @@ def _older_build(out: Path, entries: list[str]) -> list[Path] | None:
         path = out / name
         if name.startswith("gen-"):
             try:
-                manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+                manifest = generation_manifest(path)
             except (OSError, ValueError):
                 return None
             own = isinstance(manifest, dict) and {"fingerprint", "kg_version"} <= set(manifest)

@@ -22,5 +22,10 @@ def read_manifest(out: Path) -> dict | None:
     generation = current_generation(out)
     if generation is None:
         return None
+    return generation_manifest(generation)
+
+
+def generation_manifest(generation: Path) -> dict:
+    """The manifest a build wrote into ``generation`` (a generation folder)."""
     return json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
 

@@ -13,7 +13,6 @@ True
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.error
 import urllib.parse
@@ -28,7 +27,7 @@ import pyoxigraph as ox
 from kg import vocab
 from kg.errors import KgError
 from kg.paths import default_build_dir
-from kg.store.generations import MANIFEST, current_generation
+from kg.store.generations import MANIFEST, current_generation, generation_manifest
 
 Binding = dict[str, Any]  # variable name -> IRI string (for IRIs use ox.NamedNode) or literal value
 
@@ -162,9 +161,8 @@ class LocalStore(Store):
     def triples(self) -> int:
         # A build's store is never written after the build, which counted it (a full scan of
         # the store: over a second at 5M triples).
-        manifest = self.generation / MANIFEST if self.generation is not None else None
-        if manifest is not None and manifest.is_file():
-            counted = json.loads(manifest.read_text(encoding="utf-8")).get("triples")
+        if self.generation is not None and (self.generation / MANIFEST).is_file():
+            counted = generation_manifest(self.generation).get("triples")
             if isinstance(counted, int):
                 return counted
         return len(self.store)
@@ -223,7 +221,7 @@ class RemoteStore(Store):
             except OSError as exc:
                 raise KgError(f"cannot reach the endpoint {self.endpoint}: {exc}") from exc
 
-    def _tuples(self, query: str, bindings: Binding | None = None) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+    def tuples(self, query: str, bindings: Binding | None = None) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
         """The variables of a SELECT query's answer and its rows, read as the endpoint sends
         them: an endpoint that streams its answer (Oxigraph does) has its first rows read
         while it still works on the rest. Terms are read as the embedded store's are
@@ -261,11 +259,8 @@ class RemoteStore(Store):
         return names, read()
 
     def select(self, query: str, bindings: Binding | None = None) -> pd.DataFrame:
-        names, rows = self._tuples(query, bindings)
+        names, rows = self.tuples(query, bindings)
         return pd.DataFrame(list(rows), columns=names)
-
-    def tuples(self, query: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
-        return self._tuples(query)
 
 
 IRI_TOKEN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
